@@ -1,0 +1,144 @@
+"""The model contract every model plugin follows, and the uniform model API built on it.
+
+A model is a :class:`torch.nn.Module` subclassing :class:`Model`. It implements
+
+* ``encode(x, cond=None)`` -> the posterior ``q(z|x)`` as a torch ``Distribution`` whose
+  ``log_prob`` returns one value per example (use ``Independent``),
+* ``decode(z, cond=None)`` -> the likelihood ``p(x|z)``, likewise one ``log_prob`` per example,
+* ``prior(cond=None)`` -> ``p(z)`` (models with a non-standard prior override it),
+* ``loss(batch, phase="main")`` -> :class:`LossOutput`.
+
+Loss convention (Pythae's): sum over features and latent dimensions, mean over the batch.
+Denoising is a training mode of every model: when the batch has a ``target`` the
+reconstruction term scores the likelihood of ``target``, not of the noisy ``x``.
+
+Models with several optimizers (adversarial models, codebooks) override
+:meth:`Model.optimizer_groups`; the one Trainer then runs one phase per group, in order, calling
+``loss(batch, phase=name)`` and stepping only that group's optimizer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torch.distributions import Distribution, Independent, Normal
+
+from sigvae.errors import SigvaeError
+
+
+class UndefinedQuantity(SigvaeError):
+    """A model was asked for a quantity it does not define (for example the likelihood of a
+    deterministic autoencoder)."""
+
+
+@dataclass
+class LossOutput:
+    """``total`` is the scalar that is back-propagated; ``terms`` are scalars for logging."""
+
+    total: torch.Tensor
+    terms: dict[str, torch.Tensor] = field(default_factory=dict)
+
+
+def standard_normal(shape: tuple[int, ...] | int, like: torch.Tensor) -> Distribution:
+    """N(0, I) over a latent of ``shape``, on ``like``'s device and dtype."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    zeros = torch.zeros(shape, device=like.device, dtype=like.dtype)
+    return Independent(Normal(zeros, torch.ones_like(zeros)), len(shape))
+
+
+def log_mean_exp(values: torch.Tensor, dim: int = 0) -> torch.Tensor:
+    """``log(mean(exp(values)))`` along ``dim``, computed stably."""
+    return torch.logsumexp(values, dim=dim) - math.log(values.shape[dim])
+
+
+class Model(nn.Module):
+    """Base class of every sigvae model. ``data_info`` describes the data it was built for
+    (``x_shape``, ``cond_dim``, ``has_target``) and is saved with its checkpoints."""
+
+    #: Latent shape (set by subclasses); used by the default :meth:`prior`.
+    latent_shape: tuple[int, ...] = ()
+
+    def __init__(self, data_info: dict | None = None) -> None:
+        super().__init__()
+        self.data_info = dict(data_info or {})
+
+    # --- what a model implements -------------------------------------------------------------
+    def encode(self, x: torch.Tensor, cond: torch.Tensor | None = None) -> Distribution:
+        raise UndefinedQuantity(f"{type(self).__name__} has no probabilistic encoder")
+
+    def decode(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> Distribution:
+        raise UndefinedQuantity(f"{type(self).__name__} has no probabilistic decoder")
+
+    def prior(self, cond: torch.Tensor | None = None) -> Distribution:
+        """p(z); the default is a standard normal over :attr:`latent_shape`."""
+        like = next(self.parameters())
+        return standard_normal(self.latent_shape, like)
+
+    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+        raise NotImplementedError
+
+    # --- the uniform model API ---------------------------------------------------------------
+    def elbo(
+        self,
+        x: torch.Tensor,
+        cond: torch.Tensor | None = None,
+        target: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Per-example evidence lower bound in nats, one reparameterised sample."""
+        q = self.encode(x, cond)
+        z = q.rsample()
+        recon = self.decode(z, cond).log_prob(x if target is None else target)
+        return recon + self.prior(cond).log_prob(z) - q.log_prob(z)
+
+    @torch.no_grad()
+    def log_likelihood(
+        self,
+        x: torch.Tensor,
+        cond: torch.Tensor | None = None,
+        samples: int = 100,
+        chunk: int = 64,
+    ) -> torch.Tensor:
+        """Per-example importance-sampled estimate of log p(x) with ``samples`` draws from
+        q(z|x): ``log mean_k p(x, z_k) / q(z_k | x)``."""
+        q = self.encode(x, cond)
+        prior = self.prior(cond)
+        weights = []
+        for start in range(0, samples, chunk):
+            k = min(chunk, samples - start)
+            z = q.sample((k,))
+            flat = z.reshape(k * x.shape[0], *z.shape[2:])
+            rep = lambda t: None if t is None else t.repeat(k, *([1] * (t.dim() - 1)))  # noqa: E731
+            log_px = self.decode(flat, rep(cond)).log_prob(rep(x)).reshape(k, x.shape[0])
+            weights.append(log_px + prior.log_prob(z) - q.log_prob(z))
+        return log_mean_exp(torch.cat(weights, dim=0), dim=0)
+
+    @torch.no_grad()
+    def embed(self, x: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """Posterior means: the compact features of ``x``."""
+        return self.encode(x, cond).mean
+
+    @torch.no_grad()
+    def reconstruct(self, x: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """Mean of the likelihood decoded from the posterior mean (the denoised signal when the
+        model was trained in denoising mode)."""
+        return self.decode(self.embed(x, cond), cond).mean
+
+    @torch.no_grad()
+    def sample(self, n: int, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """``n`` draws from the model: the likelihood mean at prior samples."""
+        z = self.prior(cond).sample(() if cond is not None else (n,))
+        return self.decode(z, cond).mean
+
+    # --- the trainer protocol ----------------------------------------------------------------
+    def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
+        """Parameter groups, one optimizer (and one training phase) each, run in this order."""
+        return {"main": [p for p in self.parameters() if p.requires_grad]}
+
+    def on_epoch_start(self, epoch: int, max_epochs: int) -> None:
+        """Called before each epoch (schedules such as a KL capacity or warm-up)."""
+
+    def on_epoch_end(self, epoch: int, max_epochs: int) -> None:
+        """Called after each epoch (for example codebook dead-code restarts)."""
