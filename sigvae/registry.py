@@ -56,9 +56,8 @@ class Registry:
             try:
                 module = ep.load()
             except Exception as exc:  # a broken plugin must not take the others down
-                msg = f"plugin {label!r} failed to load and is skipped: {type(exc).__name__}: {exc}"
-                self.load_errors.append(msg)
-                warnings.warn(msg, PluginLoadWarning, stacklevel=3)
+                self._warn(f"plugin {label!r} failed to load and is skipped: "
+                           f"{type(exc).__name__}: {exc}")
                 continue
             self.pm.register(module, name=label)
 
@@ -73,9 +72,19 @@ class Registry:
             hook = getattr(self.pm.hook, hook_name)
             for impl in hook.get_hookimpls():
                 plugin_name = self.pm.get_name(impl.plugin) or "?"
-                for spec in impl.function() or []:
+                try:
+                    contributed = list(impl.function() or [])
+                except Exception as exc:  # one broken hook must not take the others down
+                    self._warn(f"plugin {plugin_name!r} failed in {hook_name} and its {kind}s "
+                               f"are skipped: {type(exc).__name__}: {exc}")
+                    continue
+                for spec in contributed:
                     self._add(tables[kind], kind, spec, plugin_name)
         return tables
+
+    def _warn(self, message: str) -> None:
+        self.load_errors.append(message)
+        warnings.warn(message, PluginLoadWarning, stacklevel=4)
 
     @staticmethod
     def _add(table: dict[str, ComponentSpec], kind: str, spec: ComponentSpec, plugin: str) -> None:

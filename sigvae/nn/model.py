@@ -54,6 +54,11 @@ def log_mean_exp(values: torch.Tensor, dim: int = 0) -> torch.Tensor:
     return torch.logsumexp(values, dim=dim) - math.log(values.shape[dim])
 
 
+def _tile(t: torch.Tensor | None, k: int) -> torch.Tensor | None:
+    """``t`` repeated ``k`` times along the batch dimension (sample-major)."""
+    return None if t is None else t.repeat(k, *([1] * (t.dim() - 1)))
+
+
 class Model(nn.Module):
     """Base class of every sigvae model. ``data_info`` describes the data it was built for
     (``x_shape``, ``cond_dim``, ``has_target``) and is saved with its checkpoints."""
@@ -110,8 +115,8 @@ class Model(nn.Module):
             k = min(chunk, samples - start)
             z = q.sample((k,))
             flat = z.reshape(k * x.shape[0], *z.shape[2:])
-            rep = lambda t: None if t is None else t.repeat(k, *([1] * (t.dim() - 1)))  # noqa: E731
-            log_px = self.decode(flat, rep(cond)).log_prob(rep(x)).reshape(k, x.shape[0])
+            log_px = self.decode(flat, _tile(cond, k)).log_prob(_tile(x, k))
+            log_px = log_px.reshape(k, x.shape[0])
             weights.append(log_px + prior.log_prob(z) - q.log_prob(z))
         return log_mean_exp(torch.cat(weights, dim=0), dim=0)
 

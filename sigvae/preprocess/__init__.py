@@ -1,0 +1,1 @@
+"""Domain-free preprocessors that ship with the kernel (registered by ``sigvae.builtin``)."""
