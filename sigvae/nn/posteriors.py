@@ -1,0 +1,42 @@
+"""Posterior heads: turn an encoder's output into ``q(z|x)``.
+
+The diagonal Gaussian is parameterised by mean and log-variance (Kingma & Welling 2014); the
+log-variance is clamped to ``[LOGVAR_MIN, LOGVAR_MAX]`` so that the std stays in about
+``[1.2e-4, 400]`` and neither ``exp`` nor ``log`` overflow when an encoder misbehaves.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.distributions import Independent, Normal
+
+LOGVAR_MIN = -18.0
+LOGVAR_MAX = 12.0
+
+
+def diagonal_gaussian(mu: torch.Tensor, logvar: torch.Tensor) -> Independent:
+    """``Independent(Normal(mu, exp(logvar / 2)), 1)``: one ``log_prob`` per example."""
+    std = torch.exp(0.5 * logvar.clamp(LOGVAR_MIN, LOGVAR_MAX))
+    return Independent(Normal(mu, std, validate_args=False), 1)
+
+
+def split_gaussian_params(params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """An encoder output ``[B, 2 * latent]`` -> ``(mu, logvar)``, each ``[B, latent]``."""
+    mu, logvar = params.chunk(2, dim=-1)
+    return mu, logvar
+
+
+def diagonal_gaussian_head(params: torch.Tensor) -> Independent:
+    """``q(z|x)`` from an encoder output of ``2 * latent_dim`` units (mean, log-variance)."""
+    return diagonal_gaussian(*split_gaussian_params(params))
+
+
+def detached(q: Independent) -> Independent:
+    """The same Gaussian with its parameters cut from the graph: scoring a reparameterised
+    ``z`` under it keeps only the path derivative (Roeder et al. 2017, "sticking the
+    landing")."""
+    base = q.base_dist
+    return Independent(
+        Normal(base.loc.detach(), base.scale.detach(), validate_args=False),
+        q.reinterpreted_batch_ndims,
+    )
