@@ -1,0 +1,40 @@
+"""Readers and writers between files and the kernel's data types.
+
+* :func:`read_wfdb` / :func:`write_wfdb` - PhysioNet WFDB records (``wfdb``), round-tripping.
+* :func:`read_edf` - EDF, EDF+ and BDF (``pyedflib``; no silent resampling).
+* :func:`read_signal` - either of the above, chosen by the file name.
+* :func:`read_table` / :func:`write_table` - CSV and Parquet DataFrames.
+* :func:`read_npy` - ``.npy`` arrays (``[channels, samples]`` plus a caller-given ``fs``).
+* :func:`atomic_write` / :func:`atomic_write_files` - the temp-dir-then-rename helper every
+  writer uses; plugins that write files should use it too.
+
+Names are imported lazily so that importing :mod:`sigvae.io` (or its ``specs``) does not pull
+in wfdb, pyedflib or pandas; the registry lists readers without loading them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "read_wfdb": "sigvae.io.wfdb_reader",
+    "write_wfdb": "sigvae.io.wfdb_writer",
+    "read_edf": "sigvae.io.edf",
+    "read_signal": "sigvae.io.signals",
+    "read_table": "sigvae.io.tables",
+    "write_table": "sigvae.io.tables",
+    "read_npy": "sigvae.io.arrays",
+    "atomic_write": "sigvae.io.atomic",
+    "atomic_write_files": "sigvae.io.atomic",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'sigvae.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
