@@ -5,8 +5,8 @@
 * :func:`read_signal` - either of the above, chosen by the file name.
 * :func:`read_table` / :func:`write_table` - CSV and Parquet DataFrames.
 * :func:`read_npy` - ``.npy`` arrays (``[channels, samples]`` plus a caller-given ``fs``).
-* :func:`atomic_write` / :func:`atomic_write_files` - the temp-dir-then-rename helper every
-  writer uses; plugins that write files should use it too.
+* :func:`atomic_write` / :func:`atomic_write_files` / :func:`atomic_write_text` - the
+  temp-dir-then-rename helpers every writer uses; plugins that write files should use them too.
 
 Names are imported lazily so that importing :mod:`sigvae.io` (or its ``specs``) does not pull
 in wfdb, pyedflib or pandas; the registry lists readers without loading them.
@@ -27,6 +27,7 @@ _LAZY = {
     "read_npy": "sigvae.io.arrays",
     "atomic_write": "sigvae.io.atomic",
     "atomic_write_files": "sigvae.io.atomic",
+    "atomic_write_text": "sigvae.io.atomic",
 }
 
 __all__ = list(_LAZY)

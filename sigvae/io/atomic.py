@@ -28,6 +28,15 @@ def refuse_existing(paths: Iterable[Path], overwrite: bool) -> None:
             raise SigvaeError("already exists; pass overwrite=True to replace it", path=path)
 
 
+def _flush_to_disk(path: Path) -> None:
+    """fsync the file so that a crash right after the rename cannot leave it empty."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def atomic_write_files(
     directory: str | os.PathLike,
     names: Iterable[str],
@@ -58,6 +67,8 @@ def atomic_write_files(
         missing = [name for name in names if not (tmp_dir / name).is_file()]
         if missing:
             raise SigvaeError(f"writer did not produce {', '.join(missing)}", path=directory)
+        for name in names:
+            _flush_to_disk(tmp_dir / name)
         refuse_existing(targets, overwrite)
         for name, target in zip(names, targets):
             os.replace(tmp_dir / name, target)
@@ -80,3 +91,12 @@ def atomic_write(
     path = Path(path)
     atomic_write_files(path.parent, [path.name], lambda tmp: writer_fn(tmp / path.name), overwrite)
     return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = True) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically.
+
+    Overwrites by default: this is for bookkeeping files a caller owns and may rewrite (a run's
+    ``metrics.json``); pass ``overwrite=False`` to refuse an existing file.
+    """
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite)
