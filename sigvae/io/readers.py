@@ -32,14 +32,12 @@ def resolve(path: str, base_dir: Path | None) -> Path:
 def wfdb_records_in(directory: Path, pattern: str) -> list[Path]:
     """Records (paths without extension) of every ``.hea`` in ``directory`` whose record name
     matches ``pattern``, leaving out the segments and layouts of multi-segment records."""
+    from sigvae.io.wfdb_checks import header_lines
+
     headers = sorted(directory.glob(f"{pattern}.hea"))
     segments: set[str] = set()
     for header in sorted(directory.glob("*.hea")):
-        lines = [
-            ln.split()
-            for ln in header.read_text(errors="replace").splitlines()
-            if ln.strip() and not ln.lstrip().startswith("#")
-        ]
+        lines = header_lines(header.with_suffix(""))
         if lines and "/" in lines[0][0]:  # "name/segments ...": a multi-segment record
             segments.update(tokens[0] for tokens in lines[1:])
     return [h.with_suffix("") for h in headers if h.stem not in segments]

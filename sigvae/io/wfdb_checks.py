@@ -43,14 +43,31 @@ def header_path(record: Path) -> Path:
     return record.with_name(record.name + ".hea")
 
 
+def header_lines(record: Path) -> list[list[str]]:
+    """The header's non-comment lines, split into fields."""
+    text = header_path(record).read_text(errors="replace")
+    return [
+        ln.split() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+    ]
+
+
 def read_header(record: Path):
     """wfdb's header object (single- or multi-segment), with parse errors as DataError."""
+    hea = header_path(record)
+    lines = header_lines(record)
+    if not lines:
+        raise DataError("empty WFDB header", path=hea)
+    segments = lines[0][0].partition("/")[2]
+    declared = segments or (lines[0][1] if len(lines[0]) > 1 else "0")
+    if declared.isdigit() and len(lines) - 1 < int(declared):
+        raise DataError(
+            f"header declares {declared} signals (or segments) but describes {len(lines) - 1}",
+            path=hea,
+        )
     try:
         return wfdb.rdheader(str(record))
     except Exception as exc:  # wfdb raises many types for malformed text
-        raise DataError(
-            f"unreadable WFDB header: {type(exc).__name__}: {exc}", path=header_path(record)
-        ) from None
+        raise DataError(f"unreadable WFDB header: {type(exc).__name__}: {exc}", path=hea) from None
 
 
 def zero_gain_channels(record: Path) -> list[int]:
@@ -59,11 +76,7 @@ def zero_gain_channels(record: Path) -> list[int]:
     wfdb (like the WFDB C library) replaces such a gain with 200 ADC units per physical unit
     without saying so; the raw header text is the only place where the difference shows.
     """
-    lines = [
-        line.split()
-        for line in header_path(record).read_text(errors="replace").splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
+    lines = header_lines(record)
     if not lines or "/" in lines[0][0]:
         return []  # multi-segment: each segment has its own header
     uncalibrated = []

@@ -62,18 +62,22 @@ def read_wfdb(
     check_record(record, header)
     if not header.n_sig:
         raise DataError("record has no signals", path=header_path(record))
-    names = [name or f"ch{i}" for i, name in enumerate(header.sig_name)]
+    names = [name or f"ch{i}" for i, name in enumerate(_signal_names(record, header))]
     index = channel_indices(names, channels, header_path(record))
     stop = _check_range(record, header, start, stop)
     multi_segment = hasattr(header, "seg_name")
-    per_frame = {1} if multi_segment else {header.samps_per_frame[i] or 1 for i in index}
-    expand = len(per_frame) == 1 and per_frame != {1}
-    rec = _read_samples(record, index, start, stop, expand, dtype)
-
-    frames = per_frame.pop() if expand else 1
+    spf = [1 if multi_segment else (header.samps_per_frame[i] or 1) for i in index]
+    frames = spf[0] if len(set(spf)) == 1 else 1
+    rec = _read_samples(record, index, start, stop, max(spf) > 1, dtype)
     fs = float(header.fs) * frames
-    if expand:
-        data = np.stack(rec.e_p_signal)
+    if max(spf) > 1:
+        # average in floating point (wfdb's smooth_frames truncates the mean of digital codes)
+        data = np.stack(
+            [
+                x if k == frames else x.reshape(-1, k).mean(axis=1)
+                for x, k in zip(rec.e_p_signal, spf)
+            ]
+        ).astype(dtype, copy=False)
     else:
         data = np.ascontiguousarray(rec.p_signal.T)
     units = [unit or "NU" for unit in rec.units]
@@ -89,6 +93,14 @@ def read_wfdb(
     for ext in _annotation_extensions(record, header, annotations):
         signal.annotations[ext] = read_wfdb_annotation(record, ext, start, stop, fs, frames)
     return signal
+
+
+def _signal_names(record: Path, header) -> list[str]:
+    """Signal names; a multi-segment record takes them from its layout (or first) segment."""
+    if not hasattr(header, "seg_name"):
+        return list(header.sig_name)
+    first = next(name for name in header.seg_name if name != "~")
+    return list(read_header(record.with_name(first)).sig_name)
 
 
 def _check_range(record: Path, header, start: int, stop: int | None) -> int | None:
