@@ -1,0 +1,139 @@
+"""The hot loops: one training epoch and one validation pass.
+
+Nothing here waits for the device: each step's loss terms are copied into a buffer on the
+device, and the epoch's means (and the first non-finite step) are read once, at epoch end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from sigvae.errors import SigvaeError
+from sigvae.training.runtime import autocast
+
+
+@dataclass
+class Phase:
+    """One optimizer group: its name, parameters and optimizer."""
+
+    name: str
+    params: list[nn.Parameter]
+    optimizer: torch.optim.Optimizer
+
+
+class TermRecorder:
+    """The loss terms of every step of one phase, kept on the device."""
+
+    def __init__(self, max_steps: int, device: torch.device) -> None:
+        self.max_steps = max_steps
+        self.device = device
+        self.names: tuple[str, ...] | None = None
+        self.buffer: torch.Tensor | None = None
+        self.sizes: list[int] = []
+
+    def add(self, total: torch.Tensor, terms: dict, size: int, grad_norm=None) -> None:
+        values = [total, *terms.values()]
+        names = ("loss", *terms)
+        if grad_norm is not None:
+            values.append(grad_norm)
+            names = (*names, "grad_norm")
+        if self.buffer is None:
+            self.names = names
+            self.buffer = torch.empty(
+                (self.max_steps, len(names)), dtype=torch.float32, device=self.device
+            )
+        elif names != self.names:
+            raise SigvaeError(
+                f"the model's loss terms changed between steps: {list(self.names)} then "
+                f"{list(names)}; a phase must return the same terms at every step"
+            )
+        row = torch.stack([_scalar(v, self.device) for v in values]).view(-1)
+        self.buffer[len(self.sizes)] = row
+        self.sizes.append(size)
+
+    def reduction(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``[size-weighted sums of each term..., example count]`` (float64) and the index of
+        the first step whose total is not finite (``max_steps`` when there is none)."""
+        steps = len(self.sizes)
+        rows = self.buffer[:steps].double()
+        weights = torch.tensor(self.sizes, dtype=torch.float64, device=self.device)
+        sums = torch.cat([(rows * weights[:, None]).sum(0), weights.sum().view(1)])
+        bad = ~torch.isfinite(rows[:, 0])
+        index = torch.arange(steps, device=self.device, dtype=torch.float64)
+        first_bad = torch.where(bad, index, float(self.max_steps)).min()
+        return sums, first_bad.view(1)
+
+
+def _scalar(value, device: torch.device) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.detach().float()
+    return torch.tensor(float(value), device=device)
+
+
+def train_epoch(
+    step: Callable,
+    model: nn.Module,
+    phases: list[Phase],
+    batches: Iterable[tuple[dict, int]],
+    recorders: dict[str, TermRecorder],
+    *,
+    amp_dtype: torch.dtype | None,
+    device: torch.device,
+    grad_clip: float | None,
+    scaler: torch.amp.GradScaler | None,
+    on_step: Callable[[], None],
+) -> None:
+    """Each batch runs every phase in order: zero gradients, loss, backward, clip, then step
+    that phase's optimizer only."""
+    model.train()
+    for batch, size in batches:
+        for phase in phases:
+            model.zero_grad(set_to_none=True)
+            with autocast(device, amp_dtype):
+                total, terms = step(batch, phase.name)
+            (total if scaler is None else scaler.scale(total)).backward()
+            norm = None
+            if grad_clip is not None:
+                if scaler is not None:
+                    scaler.unscale_(phase.optimizer)
+                norm = nn.utils.clip_grad_norm_(phase.params, grad_clip)
+            if scaler is None:
+                phase.optimizer.step()
+            else:
+                scaler.step(phase.optimizer)
+            recorders[phase.name].add(total, terms, size, norm)
+        if scaler is not None:
+            scaler.update()
+        on_step()
+
+
+@torch.no_grad()
+def validate(
+    step: Callable,
+    model: nn.Module,
+    phase_names: list[str],
+    batches: Iterable[tuple[dict, int]],
+    recorders: dict[str, TermRecorder],
+    *,
+    amp_dtype: torch.dtype | None,
+    device: torch.device,
+) -> None:
+    """The same losses in eval mode, without gradients."""
+    model.eval()
+    try:
+        for batch, size in batches:
+            for name in phase_names:
+                with autocast(device, amp_dtype):
+                    total, terms = step(batch, name)
+                recorders[name].add(total, terms, size)
+    finally:
+        model.train()
+
+
+def metric_key(split: str, phase_index: int, phase: str, term: str) -> str:
+    """``train/loss`` for the first phase, ``train/<phase>/loss`` for the others."""
+    return f"{split}/{term}" if phase_index == 0 else f"{split}/{phase}/{term}"
