@@ -67,8 +67,9 @@ def describe_params(params_cls) -> list[dict]:
 
     rows = []
     for name, info in params_cls.model_fields.items():
-        annotation = getattr(info.annotation, "__name__", None) or str(info.annotation)
-        annotation = annotation.replace("typing.", "")
+        ann = info.annotation
+        annotation = ann.__name__ if isinstance(ann, type) else str(ann)
+        annotation = annotation.replace("typing.", "").replace("sigvae.nn.params.", "")
         if info.default is not PydanticUndefined:
             default = info.default
         elif info.default_factory is not None:

@@ -38,7 +38,8 @@ def _fail(source: PipelineSource, key_path: tuple, message: str) -> ConfigError:
 
 
 def _validation_failure(source: PipelineSource, prefix: tuple, exc: ValidationError):
-    err = exc.errors()[0]
+    # A typo shows up both as an unknown key and as a missing one: name the typo first.
+    err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     loc = prefix + tuple(err["loc"])
     msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
     more = len(exc.errors()) - 1

@@ -26,8 +26,9 @@ def one_line_error(err: str) -> str:
 
 
 def test_help_lists_commands():
-    proc = subprocess.run([sys.executable, "-m", "sigvae.cli", "--help"], capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sigvae.cli", "--help"], capture_output=True, text=True
+    )
     assert proc.returncode == 0
     for command in ("run", "plugins", "describe"):
         assert command in proc.stdout
@@ -54,11 +55,17 @@ def test_describe_unknown_name(capsys):
     assert code == 2 and "did you mean 'window'" in one_line_error(err)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("name: x\nmodel: {type: vae\n", "malformed YAML"),
-    ("name: x\ndata: {reader: table}\nmodel: {type: vea}\n", "unknown model 'vea'"),
-    ("name: x\nbogus: 1\n", "bogus: unknown key"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("name: x\nmodel: {type: vae\n", "malformed YAML"),
+        (
+            "name: x\ndata: {reader: table, params: {path: t.csv}}\nsteps: [{preprocess: frame-to-arrays}]\nmodel: {type: vea}\n",
+            "unknown model 'vea'",
+        ),
+        ("name: x\nbogus: 1\n", "bogus: unknown key"),
+    ],
+)
 def test_run_bad_pipeline_exit_2(capsys, tmp_path, text, expected):
     path = tmp_path / "p.yaml"
     path.write_text(text)
@@ -70,12 +77,12 @@ def table_pipeline(tmp_path, data_path, run_dir=None, extra=""):
     path = tmp_path / "p.yaml"
     path.write_text(f"""
 name: cli
-data: {{reader: table, params: {{paths: [{data_path}]}}}}
+data: {{reader: table, params: {{path: {data_path}}}}}
 split: {{val: [g1], test: [g2]}}
 steps: [{{preprocess: frame-to-arrays}}]
 model: {{type: vae, params: {{latent_dim: 2}}}}
 train: {{epochs: 1, batch_size: 16, progress: false}}
-outputs: {{dir: {run_dir or tmp_path / 'run'}}}
+outputs: {{dir: {run_dir or tmp_path / "run"}}}
 {extra}""")
     return path
 

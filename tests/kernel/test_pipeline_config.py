@@ -15,7 +15,7 @@ name: demo
 seed: 1
 data:
   reader: table
-  params: {paths: [table.csv]}
+  params: {path: table.csv}
 split: {val: 0.2, test: 0.2}
 steps:
   - preprocess: frame-to-arrays
@@ -90,8 +90,9 @@ def test_chain_of_kinds_checked(tmp_path):
 
 def test_set_overrides_with_type_checking(tmp_path):
     path = write(tmp_path, GOOD)
-    pipe = load_pipeline(path, ["train.epochs=7", "model.params.latent_dim=5",
-                                "steps.1.params.over=global"])
+    pipe = load_pipeline(
+        path, ["train.epochs=7", "model.params.latent_dim=5", "steps.1.params.over=global"]
+    )
     assert pipe.resolved.train.epochs == 7 and pipe.resolved.model[1].latent_dim == 5
     assert pipe.resolved.steps[1][1].over == "global"
     msg = error_of(tmp_path, GOOD, ["train.epochs=many"])

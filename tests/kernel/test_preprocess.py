@@ -61,8 +61,9 @@ def test_flatten_inverse():
 
 
 def test_frame_to_arrays():
-    frame = pd.DataFrame({"group": ["a", "a", "b"], "u": [1.0, None, 3.0], "v": [4, 5, 6],
-                          "c": [0.0, 1.0, 1.0]})
+    frame = pd.DataFrame(
+        {"group": ["a", "a", "b"], "u": [1.0, None, 3.0], "v": [4, 5, 6], "c": [0.0, 1.0, 1.0]}
+    )
     step = FrameToArrays(FrameToArraysParams(cond=["c"])).fit(frame)
     arrays = step.transform(frame)
     assert step.columns_ == ["u", "v"]

@@ -86,6 +86,10 @@ def test_wrong_spec_type_is_an_error():
 def test_default_registry_has_kernel_builtins():
     reg = Registry()
     names = {(s.kind, s.name) for s in reg.specs()}
-    assert {("preprocessor", "window"), ("command", "run"), ("reader", "wfdb"),
-            ("model", "vae")} <= names
+    assert {
+        ("preprocessor", "window"),
+        ("command", "run"),
+        ("reader", "wfdb"),
+        ("model", "vae"),
+    } <= names
     assert all(isinstance(s, ModelSpec) for s in reg.specs("model"))

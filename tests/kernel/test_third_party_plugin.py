@@ -29,21 +29,36 @@ def installed_plugin(tmp_path_factory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("thirdparty")
     pkg = root / "src" / "sigvae_example_plugin"
     pkg.mkdir(parents=True)
-    (pkg / "__init__.py").write_text(readme_block("plugin module (`sigvae_example_plugin/__init__.py`)"))
+    (pkg / "__init__.py").write_text(
+        readme_block("plugin module (`sigvae_example_plugin/__init__.py`)")
+    )
     (root / "src" / "pyproject.toml").write_text(readme_block("plugin `pyproject.toml`"))
     site = root / "site"
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "-q",
-         "--target", str(site), str(root / "src")],
-        capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "--target",
+            str(site),
+            str(root / "src"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     env = dict(os.environ, PYTHONPATH=str(site))
     return env
 
 
 def sigvae(*args, env):
-    return subprocess.run([sys.executable, "-m", "sigvae.cli", *args], capture_output=True,
-                          text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "sigvae.cli", *args], capture_output=True, text=True, env=env
+    )
 
 
 def test_plugin_listed_after_install(installed_plugin):
@@ -68,7 +83,7 @@ def test_plugin_usable_in_pipeline(installed_plugin, tmp_path):
     data.write_text("\n".join(rows))
     yaml_text = f"""
 name: thirdparty
-data: {{reader: table, params: {{paths: [{data}]}}}}
+data: {{reader: table, params: {{path: {data}}}}}
 split: {{val: [g1], test: [g2]}}
 steps:
   - {{preprocess: frame-to-arrays}}
@@ -76,7 +91,7 @@ steps:
 model: {{type: vae, params: {{latent_dim: 2}}}}
 train: {{epochs: 2, batch_size: 32, progress: false}}
 evaluate: [{{type: reconstruction}}]
-outputs: {{dir: {tmp_path / 'run'}}}
+outputs: {{dir: {tmp_path / "run"}}}
 """
     (tmp_path / "p.yaml").write_text(yaml_text)
     proc = sigvae("run", str(tmp_path / "p.yaml"), env=installed_plugin)
@@ -93,10 +108,25 @@ def test_plugin_that_raises_on_import_is_reported(tmp_path):
     (root / "pyproject.toml").write_text(
         '[project]\nname = "bad-plugin"\nversion = "0.1"\n'
         '[project.entry-points.sigvae]\nbad = "bad_plugin"\n'
-        '[tool.setuptools]\npackages = ["bad_plugin"]\n')
+        '[tool.setuptools]\npackages = ["bad_plugin"]\n'
+    )
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation",
-                    "-q", "--target", str(site), str(root)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "--target",
+            str(site),
+            str(root),
+        ],
+        check=True,
+        capture_output=True,
+    )
     env = dict(os.environ, PYTHONPATH=str(site))
     proc = sigvae("plugins", "--json", env=env)
     assert proc.returncode == 0
