@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "registry": ("sigvae.registry", None),
+    "io": ("sigvae.io", None),
     "Signal": ("sigvae.data", "Signal"),
     "Arrays": ("sigvae.data", "Arrays"),
     "SigvaeError": ("sigvae.errors", "SigvaeError"),
