@@ -43,7 +43,8 @@ def read_table(
     """Read a CSV or Parquet file into a DataFrame; an empty table is a DataError.
 
     ``index_col`` and ``parse_dates`` are passed to pandas for CSV files (Parquet stores its
-    index and types itself, so only ``index_col`` applies: it moves that column to the index).
+    index and types itself, so only ``index_col`` applies: it moves that column to the index,
+    and is a no-op when the stored index already has that name).
     """
     import pandas as pd
 
@@ -56,7 +57,7 @@ def read_table(
             frame = pd.read_csv(path, sep=sep, index_col=index_col, parse_dates=parse_dates)
         else:
             frame = pd.read_parquet(path)
-            if index_col is not None:
+            if index_col is not None and index_col != frame.index.name:
                 column = frame.columns[index_col] if isinstance(index_col, int) else index_col
                 frame = frame.set_index(column)
     except (ValueError, KeyError, IndexError, OSError, pd.errors.ParserError) as exc:
