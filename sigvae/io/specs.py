@@ -38,8 +38,9 @@ class _SignalFileParams(_PathsParams):
 
 
 class WfdbReaderParams(_SignalFileParams):
-    """Read PhysioNet WFDB records (``name``, ``name.hea``, ``name.dat``, ``.mat``) or every
-    record in a directory."""
+    """Read WFDB records (name, name.hea, name.dat, name.mat) or directories of them.
+
+    Physical units, NaN kept, annotations (atr by default) attached; one Signal per record."""
 
     records: list[str] | None = Field(
         None, description="record names to read from each directory path (default: all)"
@@ -68,7 +69,7 @@ class EdfReaderParams(_SignalFileParams):
 
 
 class NpyReaderParams(_PathsParams):
-    """Read ``.npy`` arrays laid out ``[channels, samples]`` (1-D: one channel) as Signals."""
+    """Read .npy arrays laid out [channels, samples] (1-D: one channel) as Signals."""
 
     glob: str = Field("*.npy", description="file-name pattern for directory paths")
     fs: float = Field(gt=0, description="sampling frequency in Hz (not stored in .npy)")
@@ -77,7 +78,7 @@ class NpyReaderParams(_PathsParams):
 
 
 class TableReaderParams(Params):
-    """Read one CSV (``.csv``, ``.txt``, ``.tsv``, optionally compressed) or Parquet file."""
+    """Read one CSV (.csv, .txt, .tsv, optionally compressed) or Parquet file."""
 
     path: str = Field(description="the table file")
     index_col: int | str | None = Field(None, description="column to use as the index")
@@ -85,7 +86,7 @@ class TableReaderParams(Params):
 
 
 class WfdbWriterParams(Params):
-    """Write each Signal as a WFDB record named ``<signal name><suffix>`` in a directory."""
+    """Write each Signal as a WFDB record named <signal name><suffix> in a directory."""
 
     fmt: Literal["16", "212", "24", "32", "80"] = Field("16", description="WFDB sample format")
     suffix: str = Field("", description="appended to each record name")
