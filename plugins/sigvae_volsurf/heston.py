@@ -83,29 +83,34 @@ def _nodes():
 def otm_prices(k, tau, p: HestonParams):
     """Normalised out-of-the-money prices (undiscounted, per unit forward) at log-moneyness
     ``k`` of shape ``[n, m, j]`` (n parameter sets, m maturities, j strikes); ``tau`` is
-    ``[m]`` or ``[n, m]``."""
+    ``[m]`` or ``[n, m]``. Maturities are integrated one at a time so that each uses only the
+    nodes it needs (long maturities decay fast and need few)."""
     k = np.asarray(k, float)
     n, m = k.shape[0], k.shape[1]
-    tau = np.broadcast_to(np.asarray(tau, float), (n, m))[..., None]
-    u, w = _nodes()
-    phi = characteristic_function(u - 0.5j, tau, p)
-    # drop the tail beyond the first node where the integrand bound |phi| / (u^2 + 1/4) is
-    # negligible, and the nodes past the last one any maturity still needs
-    negligible = np.abs(phi) / (u * u + 0.25) < 1e-16
-    keep = np.cumsum(negligible, axis=-1) == 0
-    used = int(np.flatnonzero(keep.any(axis=(0, 1)))[-1]) + 1 if keep.any() else 1
-    u, phi = u[:used], phi[..., :used]
-    integrand_weight = np.where(keep[..., :used], w[:used] / (u * u + 0.25), 0.0)
-    phase = -u[..., None, :] * k[..., :, None]  # e^{i u x} with x = -k
-    re = np.cos(phase) * phi.real[..., None, :] - np.sin(phase) * phi.imag[..., None, :]
-    integral = np.einsum("nmjq,nmq->nmj", re, integrand_weight)
-    call = 1.0 - np.exp(0.5 * k) / np.pi * integral
-    return np.where(k >= 0, call, call - (1.0 - np.exp(k)))
+    tau = np.broadcast_to(np.asarray(tau, float), (n, m))
+    u_all, w_all = _nodes()
+    out = np.empty_like(k)
+    for col in range(m):
+        t = tau[:, col, None, None]
+        phi = characteristic_function(u_all - 0.5j, t, p)[:, 0]  # [n, q]
+        # drop the tail beyond the first node where the integrand bound |phi| / (u^2 + 1/4) is
+        # negligible, and the nodes past the last one any parameter set still needs
+        keep = np.cumsum(np.abs(phi) / (u_all * u_all + 0.25) < 1e-16, axis=-1) == 0
+        used = int(np.flatnonzero(keep.any(axis=0))[-1]) + 1 if keep.any() else 1
+        u, phi = u_all[:used], phi[:, :used]
+        weight = np.where(keep[:, :used], w_all[:used] / (u * u + 0.25), 0.0)
+        phase = -u * k[:, col, :, None]  # e^{i u x} with x = -k, [n, j, q]
+        re = np.cos(phase) * phi.real[:, None, :] - np.sin(phase) * phi.imag[:, None, :]
+        out[:, col] = 1.0 - np.exp(0.5 * k[:, col]) / np.pi * np.einsum("njq,nq->nj", re, weight)
+    return np.where(k >= 0, out, out - (1.0 - np.exp(k)))
 
 
-def implied_vols(k, tau, p: HestonParams):
-    """Black implied vols at log-moneyness ``k`` ``[n, m, j]`` (NaN where inversion fails)."""
+def implied_vols(k, tau, p: HestonParams, min_price=1e-12):
+    """Black implied vols at log-moneyness ``k`` ``[n, m, j]``. NaN where the inversion fails or
+    the OTM price is below ``min_price``: Lewis's formula computes it as ``1 - integral``, so its
+    absolute accuracy is ~1e-15 and smaller prices carry too few significant digits."""
     from sigvae_volsurf.implied_vol import implied_vol
 
     tau_b = np.broadcast_to(np.asarray(tau, float), k.shape[:2])[..., None]
-    return implied_vol(k, tau_b, otm_prices(k, tau, p))
+    prices = otm_prices(k, tau, p)
+    return implied_vol(k, tau_b, np.where(prices >= min_price, prices, np.nan))

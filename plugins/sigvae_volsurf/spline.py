@@ -1,10 +1,14 @@
-"""Natural cubic splines for many smiles at once.
+"""Cubic splines for many smiles at once.
 
 Each row of ``x`` (strictly increasing) and ``y`` is its own spline; the tridiagonal system for
 the second derivatives is solved row-wise by the Thomas algorithm, vectorised over all leading
 axes. Used to interpolate total variance in log-moneyness for the arbitrage checks and to place
-the delta grid on a model's smile. Natural end conditions (``y'' = 0`` at both ends) keep the
-interpolant from inventing curvature beyond the data.
+the delta grid on a model's smile.
+
+End conditions are "parabolic runout" (the second derivative of each end interval equals that of
+its neighbour), so a parabola is reproduced exactly. The natural condition (``y'' = 0`` at the
+ends) would flatten a convex smile's curvature at its edges, exactly where Durrleman's
+condition is most sensitive, and flag false butterfly arbitrage.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import numpy as np
 
 
 class BatchedSpline:
-    """Natural cubic splines through ``(x[..., i], y[..., i])``; evaluate with :meth:`__call__`."""
+    """Cubic splines (parabolic runout ends) through ``(x[..., i], y[..., i])``; evaluate with :meth:`__call__`."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
         self.x = np.asarray(x, float)
@@ -31,6 +35,9 @@ class BatchedSpline:
         h = np.diff(x, axis=-1)
         rhs = 6.0 * np.diff(np.diff(y, axis=-1) / h, axis=-1)  # interior rows 1 .. n-2
         diag = 2.0 * (h[..., :-1] + h[..., 1:])
+        # parabolic runout: m_0 = m_1 and m_{n-1} = m_{n-2} fold into the first/last rows
+        diag[..., 0] += h[..., 0]
+        diag[..., -1] += h[..., -1]
         off = h[..., 1:-1]  # symmetric coupling of consecutive interior unknowns
         # Thomas algorithm: forward elimination, then back substitution
         upper = np.zeros_like(diag)
@@ -44,6 +51,7 @@ class BatchedSpline:
         for i in range(n - 4, -1, -1):
             sol[..., i] -= upper[..., i] * sol[..., i + 1]
         m[..., 1:-1] = sol
+        m[..., 0], m[..., -1] = sol[..., 0], sol[..., -1]
         return m
 
     def __call__(self, xq: np.ndarray, nu: int = 0) -> np.ndarray:

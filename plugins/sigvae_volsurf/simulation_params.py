@@ -1,0 +1,115 @@
+"""Parameter ranges of the surface generators, and each generator's smile function.
+
+Ranges are uniform and chosen to give realistic smiles (Bergeron et al. 2021 and Ning et al.
+2023 train on FX; FX smiles are near-symmetric with ATM vols of 4-20 %, equity smiles are
+skewed with ATM vols of 10-45 %). Each draw is equity-like with probability ``equity_share``.
+SABR and SSVI need an at-the-money term structure; both use
+``sigma_atm(tau) = s_inf + (s_0 - s_inf) exp(-tau / lam)``, and SABR's vol of vol decays as
+``nu(tau) = nu_1 max(tau, 1/4)^(-gamma_nu)`` (short-dated smiles are more curved).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sigvae_volsurf.heston import HestonParams, implied_vols
+from sigvae_volsurf.sabr import sabr_implied_vol
+from sigvae_volsurf.ssvi import ssvi_implied_vol
+
+MODELS = ("heston", "bates", "sabr", "ssvi")
+
+# name: (FX range, equity range)
+RANGES = {
+    "heston": {
+        "s0": ((0.04, 0.20), (0.10, 0.45)),  # sqrt(v0)
+        "s_inf": ((0.05, 0.20), (0.15, 0.40)),  # sqrt(theta)
+        "kappa": ((0.3, 3.0), (0.5, 5.0)),
+        "sigma": ((0.1, 0.8), (0.3, 1.5)),
+        "rho": ((-0.5, 0.5), (-0.9, -0.4)),
+    },
+    "jumps": {
+        "lam": ((0.05, 1.0), (0.05, 1.0)),
+        "mu_j": ((-0.05, 0.05), (-0.20, -0.02)),
+        "delta_j": ((0.02, 0.08), (0.05, 0.20)),
+    },
+    "term": {
+        "s0": ((0.04, 0.20), (0.10, 0.45)),
+        "s_inf": ((0.05, 0.20), (0.15, 0.40)),
+        "lam": ((0.1, 2.0), (0.1, 2.0)),
+    },
+    "sabr": {
+        "beta": ((1.0, 1.0), (0.5, 1.0)),
+        "rho": ((-0.5, 0.5), (-0.9, -0.3)),
+        "nu_1": ((0.2, 1.0), (0.3, 1.2)),
+        "gamma_nu": ((0.2, 0.5), (0.2, 0.5)),
+    },
+    "ssvi": {
+        "rho": ((-0.5, 0.5), (-0.9, -0.3)),
+        "eta": ((0.2, 2.0), (0.5, 2.0)),  # capped below at 2 / (1 + |rho|)
+        "gamma": ((0.2, 0.5), (0.2, 0.5)),
+    },
+}
+
+
+def _draw(rng, table, equity):
+    out = {}
+    for name, (fx, eq) in table.items():
+        lo = np.where(equity, eq[0], fx[0])
+        hi = np.where(equity, eq[1], fx[1])
+        out[name] = rng.uniform(lo, hi)
+    return out
+
+
+def draw_parameters(model: str, n: int, rng, equity_share: float = 0.3):
+    """``(params, market)``: a dict of parameter arrays and an array of ``"fx"``/``"equity"``."""
+    equity = rng.uniform(size=n) < equity_share
+    market = np.where(equity, "equity", "fx")
+    if model in ("heston", "bates"):
+        p = _draw(rng, RANGES["heston"], equity)
+        if model == "bates":
+            p.update(_draw(rng, RANGES["jumps"], equity))
+        return p, market
+    p = _draw(rng, RANGES["term"], equity)
+    p.update(_draw(rng, RANGES[model], equity))
+    if model == "ssvi":
+        p["eta"] = np.minimum(p["eta"], 2.0 / (1.0 + np.abs(p["rho"])))
+    return p, market
+
+
+def heston_params(p) -> HestonParams:
+    jumps = {k: p[k] for k in ("lam", "mu_j", "delta_j") if k in p}
+    return HestonParams(p["s0"] ** 2, p["kappa"], p["s_inf"] ** 2, p["sigma"], p["rho"], **jumps)
+
+
+def _atm_vol(p, taus):
+    """The ATM term structure ``[n, m]`` of SABR and SSVI draws."""
+    t = taus[None, :]
+    s0, s_inf, lam = p["s0"][:, None], p["s_inf"][:, None], p["lam"][:, None]
+    return s_inf + (s0 - s_inf) * np.exp(-t / lam)
+
+
+def atm_total_std(model: str, p, taus) -> np.ndarray:
+    """A guess of the ATM total standard deviation ``[n, m]``, to centre the dense smile grid:
+    Heston's expected average variance (plus the jump variance for Bates), or the ATM curve."""
+    t = taus[None, :]
+    if model in ("heston", "bates"):
+        v0, theta, kappa = (p[k][:, None] ** e for k, e in (("s0", 2), ("s_inf", 2), ("kappa", 1)))
+        var = theta + (v0 - theta) * (1.0 - np.exp(-kappa * t)) / (kappa * t)
+        if model == "bates":
+            var = var + p["lam"][:, None] * (p["mu_j"][:, None] ** 2 + p["delta_j"][:, None] ** 2)
+        return np.sqrt(var * t)
+    return _atm_vol(p, taus) * np.sqrt(t)
+
+
+def smile_iv(model: str, p, k, taus) -> np.ndarray:
+    """Implied vols ``[n, m, j]`` of a generator at log-moneyness ``k`` ``[n, m, j]``."""
+    t = taus[None, :, None]
+    if model in ("heston", "bates"):
+        return implied_vols(k, taus, heston_params(p))
+    atm = _atm_vol(p, taus)[..., None]
+    if model == "sabr":
+        nu = p["nu_1"][:, None, None] * np.maximum(t, 0.25) ** (-p["gamma_nu"][:, None, None])
+        col = {n: p[n][:, None, None] for n in ("beta", "rho")}
+        return sabr_implied_vol(k, t, atm, col["beta"], col["rho"], nu)
+    col = {n: p[n][:, None, None] for n in ("rho", "eta", "gamma")}
+    return ssvi_implied_vol(k, t, atm**2 * t, col["rho"], col["eta"], col["gamma"])
