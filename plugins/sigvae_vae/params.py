@@ -21,3 +21,56 @@ class VAEParams(AutoencoderParams):
         description="gradient estimator: standard (analytic KL) or stl (sticking the landing, "
         "Roeder et al. 2017: Monte-Carlo KL with the posterior parameters stopped in log q)",
     )
+
+
+class BetaVAEParams(VAEParams):
+    """beta-VAE (Higgins et al. 2017) with Burgess et al.'s (2018) capacity schedule."""
+
+    beta: float = Field(4.0, ge=0.0, description="KL weight when no capacity is set (beta > 1)")
+    capacity_max: float | None = Field(
+        None,
+        ge=0.0,
+        description="Burgess capacity C_max in nats: when set the loss is "
+        "recon + gamma * |KL - C| with C rising linearly from 0 to C_max",
+    )
+    capacity_epochs: int = Field(100, ge=1, description="epochs over which C grows to capacity_max")
+    gamma: float = Field(100.0, gt=0.0, description="weight of |KL - C| (capacity mode only)")
+
+
+class CVAEParams(VAEParams):
+    """Conditional VAE (Sohn et al. 2015): encoder and decoder see ``cond``."""
+
+    conditional_prior: bool = Field(
+        False,
+        description="learn p(z|cond) as a diagonal Gaussian from cond (else p(z) = N(0, I))",
+    )
+    prior_hidden: list[int] = Field(
+        default_factory=lambda: [64],
+        description="hidden widths of the conditional prior network",
+    )
+
+
+class IWAEParams(AutoencoderParams):
+    """Importance-weighted autoencoder (Burda et al. 2016)."""
+
+    samples: int = Field(5, ge=1, description="K, importance samples per example in the bound")
+    estimator: Literal["standard", "stl", "dreg"] = Field(
+        "standard",
+        description="encoder gradient: standard, stl (Roeder et al. 2017; biased for K > 1) or "
+        "dreg (doubly reparameterised, Tucker et al. 2019; unbiased)",
+    )
+
+
+class VRAlphaParams(AutoencoderParams):
+    """Variational Renyi bound (Li & Turner 2016)."""
+
+    alpha: float = Field(
+        0.5, description="Renyi order: 0 gives the IWAE bound, 1 the ELBO, negative is tighter"
+    )
+    samples: int = Field(5, ge=1, description="K, importance samples per example in the bound")
+
+
+class VRMaxParams(AutoencoderParams):
+    """VR-max: the alpha -> -infinity limit of the Renyi bound (Li & Turner 2016)."""
+
+    samples: int = Field(5, ge=1, description="K, samples per example; the best one is used")

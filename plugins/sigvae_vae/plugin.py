@@ -1,30 +1,89 @@
 """Registers the VAE family with sigvae. Light on purpose: no torch at import time; each
-factory imports its model module when a model is actually built."""
+factory imports its model module only when a model is actually built."""
 
 from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
 
 from sigvae import hookimpl
 from sigvae.specs import ModelSpec
 from sigvae_vae import params as p
 
+_NO_COND = "cond in the batch is ignored."
+_DENOISE = "With a 'target' in the batch (denoising mode) the reconstruction term scores it."
 
-def _build_vae(params: p.VAEParams, data_info: dict):
-    from sigvae_vae.vae import VAE
 
-    return VAE(params, data_info)
+def _lazy(module: str, cls: str) -> Callable:
+    """A factory ``(params, data_info) -> model`` that imports ``sigvae_vae.<module>`` late."""
+
+    def factory(params, data_info: dict):
+        model_cls = getattr(importlib.import_module(f"sigvae_vae.{module}"), cls)
+        return model_cls(params, data_info)
+
+    factory.__name__ = f"build_{module}"
+    return factory
+
+
+# (name, module, class, params, doc): the first doc line is the one-line summary.
+_MODELS = [
+    (
+        "vae",
+        "vae",
+        "VAE",
+        p.VAEParams,
+        "Variational autoencoder (Kingma & Welling 2014): any blocks, beta-weighted KL, STL.\n\n"
+        "Loss: -E_q[log p(x|z)] + beta * KL(q(z|x) || N(0, I)), summed over features and "
+        f"latent dims, averaged over the batch. {_DENOISE} {_NO_COND}",
+    ),
+    (
+        "beta-vae",
+        "beta_vae",
+        "BetaVAE",
+        p.BetaVAEParams,
+        "beta-VAE (Higgins et al. 2017) with Burgess et al.'s (2018) KL capacity schedule.\n\n"
+        "Without capacity_max: -log p(x|z) + beta * KL. With it: -log p(x|z) + gamma * "
+        f"|KL - C|, C rising linearly to capacity_max over capacity_epochs. {_DENOISE}",
+    ),
+    (
+        "cvae",
+        "cvae",
+        "CVAE",
+        p.CVAEParams,
+        "Conditional VAE (Sohn et al. 2015): encoder, decoder and optionally the prior see cond.\n\n"
+        "Needs 'cond' in every batch (one-hot labels or continuous covariates); sample(n, cond) "
+        f"draws one signal per row of cond. {_DENOISE}",
+    ),
+    (
+        "iwae",
+        "iwae",
+        "IWAE",
+        p.IWAEParams,
+        "Importance-weighted autoencoder (Burda et al. 2016), standard/STL/DReG gradients.\n\n"
+        f"Loss: -log mean_k p(x, z_k) / q(z_k|x) with K = samples. {_DENOISE} {_NO_COND}",
+    ),
+    (
+        "vr-alpha",
+        "vr_alpha",
+        "VRAlpha",
+        p.VRAlphaParams,
+        "Variational Renyi bound (Li & Turner 2016): alpha = 0 is IWAE, alpha -> 1 the ELBO.\n\n"
+        f"Loss: -1/(1-alpha) log mean_k w_k^(1-alpha). {_DENOISE} {_NO_COND}",
+    ),
+    (
+        "vr-max",
+        "vr_alpha",
+        "VRMax",
+        p.VRMaxParams,
+        "VR-max (Li & Turner 2016): the Renyi bound at alpha -> -infinity, max_k log w_k.\n\n"
+        f"Only the sample with the largest weight is back-propagated. {_DENOISE} {_NO_COND}",
+    ),
+]
 
 
 @hookimpl
 def sigvae_models() -> list[ModelSpec]:
     return [
-        ModelSpec(
-            name="vae",
-            factory=_build_vae,
-            params=p.VAEParams,
-            doc="Variational autoencoder (Kingma & Welling 2014) with any encoder/decoder "
-            "architecture, a beta-weighted KL and an optional STL gradient estimator.\n\n"
-            "Loss: -E_q[log p(x|z)] + beta * KL(q(z|x) || N(0, I)), summed over features and "
-            "latent dims, averaged over the batch. With a 'target' in the batch (denoising "
-            "mode) the reconstruction term scores the clean target.",
-        ),
+        ModelSpec(name=name, factory=_lazy(module, cls), params=schema, doc=doc)
+        for name, module, cls, schema, doc in _MODELS
     ]

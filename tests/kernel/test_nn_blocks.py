@@ -13,6 +13,16 @@ from pydantic import ValidationError
 from sigvae.errors import ConfigError
 from sigvae.nn import ArchParams, build_decoder, build_encoder
 
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """The test machine is shared: one intra-op thread is faster and fairer."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 ARCHS = ["mlp", "conv1d", "lstm", "gru"]
 SHAPES = [(3, 37), (1, 64), (45,), (2, 1)]
 

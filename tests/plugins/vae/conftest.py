@@ -16,6 +16,15 @@ from torch import nn
 from sigvae.registry import Registry
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """The test machine is shared: one intra-op thread is faster and fairer."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def vae_registry() -> Registry:
     return Registry(plugins=[("vae", sigvae_vae.plugin)], autoload=False)
