@@ -24,6 +24,11 @@ LIKELIHOODS = ("gaussian", "bernoulli", "laplace")
 SCALE_MODES = ("none", "shared", "feature", "example")
 
 
+def full_precision(t: torch.Tensor) -> torch.Tensor:
+    """fp16/bf16 -> fp32; other dtypes (fp32, fp64) unchanged."""
+    return t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
+
+
 def _inverse_softplus(y: float) -> float:
     return y + math.log(-math.expm1(-y))
 
@@ -38,8 +43,9 @@ class Likelihood(nn.Module):
         self.x_shape = tuple(int(s) for s in x_shape)
 
     def split(self, out: torch.Tensor) -> list[torch.Tensor]:
-        """The decoder output cut into ``out_channels_factor`` tensors of shape x."""
-        return list(out.chunk(self.out_channels_factor, dim=1))
+        """The decoder output cut into ``out_channels_factor`` tensors of shape x (in fp32
+        when it comes from a half-precision autocast region: densities need the range)."""
+        return list(full_precision(out).chunk(self.out_channels_factor, dim=1))
 
     def _independent(self, base: Distribution) -> Distribution:
         return Independent(base, len(self.x_shape))
@@ -49,7 +55,7 @@ class BernoulliLikelihood(Likelihood):
     """Bernoulli with the decoder output as logits (for data in [0, 1])."""
 
     def forward(self, out: torch.Tensor) -> Distribution:
-        return self._independent(Bernoulli(logits=out, validate_args=False))
+        return self._independent(Bernoulli(logits=full_precision(out), validate_args=False))
 
 
 class LocationScaleLikelihood(Likelihood):

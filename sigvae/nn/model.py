@@ -59,6 +59,18 @@ def _tile(t: torch.Tensor | None, k: int) -> torch.Tensor | None:
     return None if t is None else t.repeat(k, *([1] * (t.dim() - 1)))
 
 
+def sample_with_log_prob(
+    q: Distribution, shape: tuple[int, ...] = (), reparameterized: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Draws from ``q`` and their log-densities. Posteriors that produce both at once (normalising
+    flows, whose density is only cheap at their own samples) expose ``rsample_and_log_prob``."""
+    if hasattr(q, "rsample_and_log_prob"):
+        z, log_q = q.rsample_and_log_prob(shape)
+        return (z, log_q) if reparameterized else (z.detach(), log_q.detach())
+    z = q.rsample(shape) if reparameterized else q.sample(shape)
+    return z, q.log_prob(z)
+
+
 class Model(nn.Module):
     """Base class of every sigvae model. ``data_info`` describes the data it was built for
     (``x_shape``, ``cond_dim``, ``has_target``) and is saved with its checkpoints."""
@@ -94,9 +106,9 @@ class Model(nn.Module):
     ) -> torch.Tensor:
         """Per-example evidence lower bound in nats, one reparameterised sample."""
         q = self.encode(x, cond)
-        z = q.rsample()
+        z, log_q = sample_with_log_prob(q, reparameterized=True)
         recon = self.decode(z, cond).log_prob(x if target is None else target)
-        return recon + self.prior(cond).log_prob(z) - q.log_prob(z)
+        return recon + self.prior(cond).log_prob(z) - log_q
 
     @torch.no_grad()
     def log_likelihood(
@@ -113,11 +125,11 @@ class Model(nn.Module):
         weights = []
         for start in range(0, samples, chunk):
             k = min(chunk, samples - start)
-            z = q.sample((k,))
+            z, log_q = sample_with_log_prob(q, (k,))
             flat = z.reshape(k * x.shape[0], *z.shape[2:])
             log_px = self.decode(flat, _tile(cond, k)).log_prob(_tile(x, k))
             log_px = log_px.reshape(k, x.shape[0])
-            weights.append(log_px + prior.log_prob(z) - q.log_prob(z))
+            weights.append(log_px + prior.log_prob(z) - log_q)
         return log_mean_exp(torch.cat(weights, dim=0), dim=0)
 
     @torch.no_grad()

@@ -10,12 +10,16 @@ from __future__ import annotations
 import torch
 from torch.distributions import Independent, Normal
 
+from sigvae.nn.likelihoods import full_precision
+
 LOGVAR_MIN = -18.0
 LOGVAR_MAX = 12.0
 
 
 def diagonal_gaussian(mu: torch.Tensor, logvar: torch.Tensor) -> Independent:
-    """``Independent(Normal(mu, exp(logvar / 2)), 1)``: one ``log_prob`` per example."""
+    """``Independent(Normal(mu, exp(logvar / 2)), 1)``: one ``log_prob`` per example
+    (computed in fp32 when the encoder ran under half-precision autocast)."""
+    mu, logvar = full_precision(mu), full_precision(logvar)
     std = torch.exp(0.5 * logvar.clamp(LOGVAR_MIN, LOGVAR_MAX))
     return Independent(Normal(mu, std, validate_args=False), 1)
 
