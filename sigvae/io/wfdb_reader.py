@@ -39,6 +39,7 @@ from sigvae.io.wfdb_checks import (
 DEFAULT_ANNOTATIONS = ("atr",)
 ALL_ANNOTATIONS = "*"
 UNCALIBRATED_GAIN = 200.0
+BLOCK_FRAMES = 1 << 20
 
 
 def read_wfdb(
@@ -68,19 +69,8 @@ def read_wfdb(
     multi_segment = hasattr(header, "seg_name")
     spf = [1 if multi_segment else (header.samps_per_frame[i] or 1) for i in index]
     frames = spf[0] if len(set(spf)) == 1 else 1
-    rec = _read_samples(record, index, start, stop, max(spf) > 1, dtype)
     fs = float(header.fs) * frames
-    if max(spf) > 1:
-        # average in floating point (wfdb's smooth_frames truncates the mean of digital codes)
-        data = np.stack(
-            [
-                x if k == frames else x.reshape(-1, k).mean(axis=1)
-                for x, k in zip(rec.e_p_signal, spf)
-            ]
-        ).astype(dtype, copy=False)
-    else:
-        data = np.ascontiguousarray(rec.p_signal.T)
-    units = [unit or "NU" for unit in rec.units]
+    data, units = _read_blocks(record, header, index, spf, frames, start, stop, dtype)
     meta = _meta(record, header, index, names, start, frames)
     signal = Signal(
         data=data,
@@ -110,6 +100,36 @@ def _check_range(record: Path, header, start: int, stop: int | None) -> int | No
     if stop is not None and (stop <= start or (length is not None and stop > length)):
         raise DataError(f"stop {stop} invalid for start {start} and length {length}", path=record)
     return stop
+
+
+def _read_blocks(record, header, index, spf, frames, start, stop, dtype):
+    """``([channels, samples] array, units)``, read in blocks of frames so that the peak memory
+    is the result plus one block (wfdb holds a digital and a physical copy of what it reads)."""
+    end = stop if stop is not None else header.sig_len
+    if end is None:  # header without a length: wfdb infers it from the file size
+        rec = _read_samples(record, index, start, None, max(spf) > 1, dtype)
+        data, units = _as_block(rec, spf, frames, dtype)
+        return np.ascontiguousarray(data), units
+    out = np.empty((len(index), (end - start) * frames), dtype=dtype)
+    units = None
+    for first in range(start, end, BLOCK_FRAMES):
+        last = min(first + BLOCK_FRAMES, end)
+        block, units = _as_block(
+            _read_samples(record, index, first, last, max(spf) > 1, dtype), spf, frames, dtype
+        )
+        out[:, (first - start) * frames : (last - start) * frames] = block
+    return out, units
+
+
+def _as_block(rec, spf: list[int], frames: int, dtype: str):
+    units = [unit or "NU" for unit in rec.units]
+    if max(spf) == 1:
+        return rec.p_signal.T, units
+    # average in floating point (wfdb's smooth_frames truncates the mean of digital codes)
+    data = [
+        x if k == frames else x.reshape(-1, k).mean(axis=1) for x, k in zip(rec.e_p_signal, spf)
+    ]
+    return np.stack(data).astype(dtype, copy=False), units
 
 
 def _read_samples(record: Path, index: list[int], start: int, stop, expand: bool, dtype: str):

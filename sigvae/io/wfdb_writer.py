@@ -23,6 +23,7 @@ from wfdb.io._signal import SAMPLE_VALUE_RANGE
 from sigvae.data import Signal
 from sigvae.errors import SigvaeError
 from sigvae.io.atomic import atomic_write_files
+from sigvae.io.wfdb_encode import encode_samples, header_text
 
 WRITE_FORMATS = ("16", "212", "24", "32", "80")
 DEFAULT_FORMAT = "16"
@@ -56,19 +57,14 @@ def write_wfdb(
     comment_lines = [line for text in comments for line in str(text).splitlines()]
 
     def write(tmp_dir: Path) -> None:
+        units = [unit or "NU" for unit in signal.units]
+        (tmp_dir / f"{record_name}.dat").write_bytes(encode_samples(digital, fmt))
+        header = header_text(
+            record_name, signal.fs, fmt, gains, baselines, units, signal.channels, digital,
+            comment_lines,
+        )  # fmt: skip
+        (tmp_dir / f"{record_name}.hea").write_text(header)
         try:
-            wfdb.wrsamp(
-                record_name,
-                fs=float(signal.fs),
-                units=[unit or "NU" for unit in signal.units],
-                sig_name=list(signal.channels),
-                d_signal=digital,
-                fmt=[fmt] * signal.n_channels,
-                adc_gain=gains,
-                baseline=baselines,
-                comments=comment_lines,
-                write_dir=str(tmp_dir),
-            )
             for ext, ann in ann_sets.items():
                 # wfdb only accepts letters in extensions, but PhysioNet uses others (LUDB's
                 # ".v1"); the extension is not stored in the file, so write then rename.
@@ -99,8 +95,14 @@ def _check_writable(signal: Signal, record_name: str, fmt: str, target: Path) ->
     bad_units = [unit for unit in signal.units if any(c.isspace() for c in unit)]
     if bad_units:
         raise SigvaeError(f"WFDB units may not contain spaces: {bad_units}", path=target)
+    if not np.isfinite(signal.fs) or signal.fs <= 0:
+        raise SigvaeError(
+            f"sampling frequency must be positive and finite, got {signal.fs}", path=target
+        )
     if any(not name.strip() for name in signal.channels):
         raise SigvaeError("WFDB channel names may not be empty", path=target)
+    if any(not text.isprintable() for text in [*signal.channels, *signal.units]):
+        raise SigvaeError("WFDB channel names and units must be printable, one line", path=target)
 
 
 def quantise(data: np.ndarray, fmt: str) -> tuple[list[float], list[int], np.ndarray]:

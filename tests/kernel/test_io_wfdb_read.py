@@ -128,3 +128,24 @@ def test_float32_and_all_annotations(shared_data):
 def test_read_signal_dispatches_on_suffix(shared_data):
     assert read_signal(shared_data / "ecg" / "edge" / "test01_00s.hea").fs == 500
     assert read_signal(shared_data / "fecg" / "adfecgdb" / "r01.edf", channels=[0]).fs == 1000
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("edge/03700181", {}),  # skewed RESP, 4 samples per frame averaged
+        ("edge/03700181", {"channels": ["MCL1"]}),  # ... or expanded to 500 Hz
+        ("edge/v102s", {}),  # NaNs
+        ("mitdb/100", {"start": 1234, "stop": 9876}),
+    ],
+)
+def test_block_reading_equals_one_read(shared_data, monkeypatch, name, kwargs):
+    """Long records are read in blocks of frames; the seams must not show."""
+    import sigvae.io.wfdb_reader as reader
+
+    path = shared_data / "ecg" / name
+    whole = read_wfdb(path, **kwargs)
+    monkeypatch.setattr(reader, "BLOCK_FRAMES", 999)
+    blocked = read_wfdb(path, **kwargs)
+    assert blocked.data.flags["C_CONTIGUOUS"]
+    np.testing.assert_array_equal(blocked.data, whole.data)

@@ -9,6 +9,7 @@ import wfdb
 from sigvae.data import Signal
 from sigvae.errors import SigvaeError
 from sigvae.io import read_wfdb, write_wfdb
+from sigvae.io.wfdb_writer import WRITE_FORMATS, quantise
 
 EDGE = ["test01_00s", "s0010_re", "03700181", "v102s", "3000003_0003", "100_3chan", "a103l"]
 
@@ -136,3 +137,35 @@ def test_edf_text_annotations_are_not_written_as_wfdb(tmp_path):
     signal.annotations["edf"] = {"sample": np.array([1]), "text": np.array(["T0"])}
     write_wfdb(signal, tmp_path, "rec")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.dat", "rec.hea"]
+
+
+@pytest.mark.parametrize("fmt", WRITE_FORMATS)
+def test_our_encoding_matches_wfdb_byte_for_byte(tmp_path, fmt):
+    """The NumPy encoder writes the same signal file and header fields as wfdb.wrsamp."""
+    rng = np.random.default_rng(2)
+    data = rng.normal(size=(3, 333)) * [[1.0], [50.0], [0.01]]  # 999 samples: odd for 212
+    data[1, 5] = np.nan
+    signal = Signal(data, 250.0, ["I", "BP art", "x"], ["mV", "mmHg", "V"])
+    ours = write_wfdb(signal, tmp_path / "ours", "rec", fmt=fmt)
+    gains, baselines, digital = quantise(signal.data, fmt)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    wfdb.wrsamp(
+        "rec", fs=250, units=signal.units, sig_name=signal.channels, d_signal=digital,
+        fmt=[fmt] * 3, adc_gain=gains, baseline=baselines, write_dir=str(theirs),
+    )  # fmt: skip
+    assert (tmp_path / "ours" / "rec.dat").read_bytes() == (theirs / "rec.dat").read_bytes()
+    a, b = wfdb.rdheader(str(ours.with_suffix(""))), wfdb.rdheader(str(theirs / "rec"))
+    for field in (
+        "fs",
+        "sig_len",
+        "fmt",
+        "adc_gain",
+        "baseline",
+        "units",
+        "sig_name",
+        "adc_res",
+        "init_value",
+    ):
+        assert getattr(a, field) == getattr(b, field), field
+    assert [c % 65536 for c in a.checksum] == [c % 65536 for c in b.checksum]
