@@ -26,7 +26,7 @@ def _lazy(module: str, cls: str) -> Callable:
 
 
 # (name, module, class, params, doc): the first doc line is the one-line summary.
-_MODELS = [
+FAMILY_ONE = [
     (
         "vae",
         "vae",
@@ -85,5 +85,5 @@ _MODELS = [
 def sigvae_models() -> list[ModelSpec]:
     return [
         ModelSpec(name=name, factory=_lazy(module, cls), params=schema, doc=doc)
-        for name, module, cls, schema, doc in _MODELS
+        for name, module, cls, schema, doc in FAMILY_ONE
     ]
