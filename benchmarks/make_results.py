@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["startup", "trainer", "vae_family", "ecg", "volsurf"]
+ORDER = ["startup", "io", "trainer", "vae_family", "ecg", "volsurf"]
 
 
 def main() -> None:
