@@ -111,7 +111,9 @@ class VAEGANParams(AutoencoderParams):
     """VAE-GAN (Larsen et al. 2016): reconstruction scored in a discriminator feature layer."""
 
     gamma: float = Field(
-        1.0, ge=0.0, description="weight of the feature reconstruction against the GAN loss "
+        1.0,
+        ge=0.0,
+        description="weight of the feature reconstruction against the GAN loss "
         "in the decoder update (Larsen et al.'s gamma)",
     )
     discriminator: ArchParams | None = Field(
@@ -126,12 +128,22 @@ class CVAEGANParams(AutoencoderParams):
     """CVAE-GAN (Bao et al. 2017): conditional VAE-GAN with a classifier; cond = one-hot class."""
 
     lambda_kl: float = Field(3.0, ge=0.0, description="lambda_1: weight of the KL term")
-    lambda_g: float = Field(1.0, ge=0.0, description="lambda_2: weight of the pairwise "
-                            "reconstruction + feature-matching loss L_G")
-    lambda_gd: float = Field(1e-3, ge=0.0, description="lambda_3: mean feature matching to "
-                             "the discriminator on generated samples (L_GD)")
-    lambda_gc: float = Field(1e-3, ge=0.0, description="lambda_4: per-class mean feature "
-                             "matching to the classifier (L_GC)")
+    lambda_g: float = Field(
+        1.0,
+        ge=0.0,
+        description="lambda_2: weight of the pairwise reconstruction + feature-matching loss L_G",
+    )
+    lambda_gd: float = Field(
+        1e-3,
+        ge=0.0,
+        description="lambda_3: mean feature matching to "
+        "the discriminator on generated samples (L_GD)",
+    )
+    lambda_gc: float = Field(
+        1e-3,
+        ge=0.0,
+        description="lambda_4: per-class mean feature matching to the classifier (L_GC)",
+    )
     discriminator: ArchParams | None = Field(
         None, description="discriminator blocks; None = the encoder's blocks"
     )
@@ -156,7 +168,9 @@ class VQVAEParams(AutoencoderParams):
     ema_decay: float = Field(0.99, gt=0.0, lt=1.0, description="gamma, EMA decay")
     ema_eps: float = Field(1e-5, gt=0.0, description="Laplace smoothing of the EMA cluster sizes")
     restart_below: float = Field(
-        1.0, ge=0.0, description="codes used fewer times than this in an epoch are restarted "
+        1.0,
+        ge=0.0,
+        description="codes used fewer times than this in an epoch are restarted "
         "at recent encoder outputs (0 = never)",
     )
     prior: Literal["autoregressive", "uniform"] = Field(
@@ -196,7 +210,9 @@ class DIPVAEParams(AutoencoderParams):
     )
     lambda_od: float = Field(10.0, ge=0.0, description="weight of the off-diagonal penalty")
     lambda_d: float | None = Field(
-        None, ge=0.0, description="weight of the diagonal penalty; None = 10 * lambda_od for "
+        None,
+        ge=0.0,
+        description="weight of the diagonal penalty; None = 10 * lambda_od for "
         "variant i, lambda_od for variant ii (the paper's settings)",
     )
 
@@ -214,7 +230,9 @@ class VFAEParams(AutoencoderParams):
     """Variational fair autoencoder (Louizos et al. 2016); cond = [nuisance s, label y]."""
 
     label_dim: int = Field(
-        0, ge=0, description="trailing cond columns holding a one-hot label y (all zeros = "
+        0,
+        ge=0,
+        description="trailing cond columns holding a one-hot label y (all zeros = "
         "unlabelled); 0 = no label and no second latent layer",
     )
     latent2_dim: PositiveInt = Field(4, description="width of the second latent layer z2")
@@ -222,8 +240,9 @@ class VFAEParams(AutoencoderParams):
         default_factory=lambda: [64], description="hidden widths of q(z2|z1,y), p(z1|z2,y), q(y|z1)"
     )
     mmd_weight: float = Field(
-        100.0, ge=0.0, description="beta: weight of the MMD between codes of different nuisance "
-        "groups",
+        100.0,
+        ge=0.0,
+        description="beta: weight of the MMD between codes of different nuisance groups",
     )
     classifier_weight: float = Field(
         1.0, ge=0.0, description="alpha: weight of -log q(y|z1) on labelled examples"

@@ -1,0 +1,102 @@
+"""Fixtures for the family-II tests: a registry holding only FAMILY2_SPECS (the plugin module
+registers them later), small real windows (LUDB lead II, split by record) and a short run of
+the real Trainer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from sigvae_vae.family2.specs import FAMILY2_SPECS
+
+from sigvae.data import Arrays
+from sigvae.hookspecs import hookimpl
+from sigvae.registry import Registry
+
+
+class _Family2Plugin:
+    @hookimpl
+    def sigvae_models(self):
+        return list(FAMILY2_SPECS)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """The test machine is shared: one intra-op thread is faster and fairer."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def family2_registry() -> Registry:
+    return Registry(plugins=[("vae-family2", _Family2Plugin())], autoload=False)
+
+
+@pytest.fixture
+def build2(family2_registry):
+    """``build2(name, params, x_shape, cond_dim=None)`` -> model, with ``model_config`` set as
+    the pipeline runner sets it (so checkpoints can rebuild it)."""
+
+    def _build(name, params=None, x_shape=(32,), cond_dim=None, has_target=False):
+        info = {"x_shape": list(x_shape), "cond_dim": cond_dim, "has_target": has_target}
+        spec = family2_registry.get("model", name)
+        valid = family2_registry.validate_params("model", name, params or {})
+        model = spec.factory(valid, data_info=info)
+        model.model_config = {
+            "type": name,
+            "params": valid.model_dump(mode="json"),
+            "data_info": info,
+        }
+        return model
+
+    return _build
+
+
+def _ludb_lead(folder: Path, records, length: int, lead: str) -> np.ndarray:
+    import wfdb
+
+    windows = []
+    for rec in records:
+        signal = wfdb.rdrecord(str(folder / str(rec)), channel_names=[lead]).p_signal[:, 0]
+        signal = signal[::4]  # 500 Hz -> 125 Hz
+        n = len(signal) // length
+        windows.append(signal[: n * length].reshape(n, length))
+    return np.concatenate(windows).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def ludb_small(shared_data):
+    """LUDB windows of 0.512 s (64 samples at 125 Hz), leads II and V2 as channels
+    ``[n, 2, 64]``: records 1-40 train, 81-100 held out, standardised per lead with the
+    training statistics."""
+    folder = shared_data / "ecg" / "ludb"
+    if not (folder / "1.hea").exists():
+        pytest.skip(f"LUDB not found under {folder}")
+    parts = {}
+    for split, records in (("train", range(1, 41)), ("test", range(81, 101))):
+        leads = [_ludb_lead(folder, records, 64, lead) for lead in ("ii", "v2")]
+        parts[split] = np.stack(leads, axis=1)
+    mean = parts["train"].mean(axis=(0, 2), keepdims=True)
+    std = parts["train"].std(axis=(0, 2), keepdims=True)
+    return {k: ((v - mean) / std).astype(np.float32) for k, v in parts.items()}
+
+
+def fit(model, x, cond=None, epochs=3, batch_size=64, lr=2e-3, val=None):
+    """Train with the real Trainer (no run directory); returns its history."""
+    from sigvae.training import TrainConfig, Trainer
+
+    config = TrainConfig(
+        epochs=epochs, batch_size=batch_size, lr=lr, progress=False, device="cpu", seed=0
+    )
+    train = Arrays(x=np.asarray(x), cond=None if cond is None else np.asarray(cond))
+    result = Trainer(config, run_dir=None).fit(model, train, val)
+    return result.history
+
+
+@pytest.fixture
+def fit_model():
+    return fit
