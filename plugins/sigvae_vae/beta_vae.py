@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from sigvae.nn.model import LossOutput
+from sigvae.nn.model import LossOutput, sample_with_log_prob
 from sigvae_vae.params import BetaVAEParams
 from sigvae_vae.vae import VAE, reconstruction_target
 
@@ -34,9 +34,9 @@ class BetaVAE(VAE):
             return super().loss(batch, phase)
         cond = batch.get("cond")
         q = self.encode(batch["x"], cond)
-        z = q.rsample()
+        z, log_q = sample_with_log_prob(q, reparameterized=True)
         log_px = self.decode(z, cond).log_prob(reconstruction_target(batch))
-        kl = self.kl(q, z, cond)
+        kl = self.kl(q, z, log_q, cond)
         # |E_batch KL - C| as in Burgess et al.: the batch-mean KL is pushed towards C
         total = -log_px.mean() + self.gamma * (kl.mean() - self.capacity).abs()
         terms = {

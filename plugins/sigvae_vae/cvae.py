@@ -15,7 +15,7 @@ from sigvae.errors import ConfigError
 from sigvae.nn.divergences import kl_diag_gaussians
 from sigvae.nn.mlp import mlp_stack
 from sigvae.nn.model import standard_normal
-from sigvae.nn.posteriors import detached, diagonal_gaussian_head
+from sigvae.nn.posteriors import diagonal_gaussian_head
 from sigvae_vae.params import CVAEParams
 from sigvae_vae.vae import VAE
 
@@ -44,20 +44,15 @@ class CVAE(VAE):
         cond = self._need_cond(cond)
         return diagonal_gaussian_head(self.prior_net(cond.to(next(self.parameters()).dtype)))
 
-    def kl(self, q: Distribution, z: torch.Tensor, cond: torch.Tensor | None = None):
-        p = self.prior(cond)
-        if self.estimator == "stl":
-            return detached(q).log_prob(z) - p.log_prob(z)
-        return kl_diag_gaussians(q, p)
+    def analytic_kl(self, q: Distribution, cond: torch.Tensor | None = None):
+        return kl_diag_gaussians(q, self.prior(cond))
 
     def loss(self, batch, phase="main"):
         self._need_cond(batch.get("cond"))
         return super().loss(batch, phase)
 
     def elbo(self, x, cond=None, target=None) -> torch.Tensor:
-        q = self.encode(x, self._need_cond(cond))
-        log_px = self.decode(q.rsample(), cond).log_prob(x if target is None else target)
-        return log_px - kl_diag_gaussians(q, self.prior(cond))
+        return super().elbo(x, self._need_cond(cond), target)
 
     @torch.no_grad()
     def sample(self, n: int, cond: torch.Tensor | None = None) -> torch.Tensor:

@@ -74,3 +74,11 @@ class VRMaxParams(AutoencoderParams):
     """VR-max: the alpha -> -infinity limit of the Renyi bound (Li & Turner 2016)."""
 
     samples: int = Field(5, ge=1, description="K, samples per example; the best one is used")
+
+
+class AR1VAEParams(VAEParams):
+    """VAE whose posterior is an AR(1)-correlated Gaussian over the latent dimensions."""
+
+    rho_max: float = Field(
+        0.99, gt=0.0, lt=1.0, description="bound on |rho|, keeping the covariance well conditioned"
+    )

@@ -78,6 +78,15 @@ FAMILY_ONE = [
         "VR-max (Li & Turner 2016): the Renyi bound at alpha -> -infinity, max_k log w_k.\n\n"
         f"Only the sample with the largest weight is back-propagated. {_DENOISE} {_NO_COND}",
     ),
+    (
+        "ar1-vae",
+        "ar1_vae",
+        "AR1VAE",
+        p.AR1VAEParams,
+        "VAE with an AR(1)-Gaussian posterior: covariance s^2 rho^|i-j| over the latent dims.\n\n"
+        "Closed-form KL with det = s^(2d) (1 - rho^2)^(d - 1); sampling through the closed-form "
+        f"Cholesky factor. {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 

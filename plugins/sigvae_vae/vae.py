@@ -18,7 +18,7 @@ from torch.distributions import Distribution
 
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.divergences import kl_diag_gaussian_standard
-from sigvae.nn.model import LossOutput
+from sigvae.nn.model import LossOutput, sample_with_log_prob
 from sigvae.nn.posteriors import detached
 from sigvae_vae.params import VAEParams
 
@@ -37,11 +37,17 @@ class VAE(GaussianLatentModel):
         self.beta = float(params.beta)
         self.estimator = params.estimator
 
-    def kl(self, q: Distribution, z: torch.Tensor, cond: torch.Tensor | None = None):
-        """Per-example KL(q || p) as used in the loss: analytic, or STL's path-only sample."""
+    def analytic_kl(self, q: Distribution, cond: torch.Tensor | None = None):
+        """Closed-form per-example KL(q || p(z)), or None where there is none."""
+        return kl_diag_gaussian_standard(q)
+
+    def kl(self, q: Distribution, z: torch.Tensor, log_q: torch.Tensor, cond=None):
+        """Per-example KL(q || p) as used in the loss: analytic when it exists, else the
+        single-sample ``log q(z) - log p(z)``; STL scores ``z`` under the detached ``q``."""
         if self.estimator == "stl":
             return detached(q).log_prob(z) - self.prior(cond).log_prob(z)
-        return kl_diag_gaussian_standard(q)
+        exact = self.analytic_kl(q, cond)
+        return exact if exact is not None else log_q - self.prior(cond).log_prob(z)
 
     def kl_weight(self) -> float:
         """The weight on the KL term (constant here; schedules override it)."""
@@ -50,21 +56,26 @@ class VAE(GaussianLatentModel):
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         cond = batch.get("cond")
         q = self.encode(batch["x"], cond)
-        z = q.rsample()
+        z, log_q = sample_with_log_prob(q, reparameterized=True)
         log_px = self.decode(z, cond).log_prob(reconstruction_target(batch))
-        kl = self.kl(q, z, cond)
+        kl = self.kl(q, z, log_q, cond)
         total = -(log_px - self.kl_weight() * kl).mean()
         with torch.no_grad():
-            kl_exact = kl_diag_gaussian_standard(q).mean() if self.estimator == "stl" else kl.mean()
+            exact = self.analytic_kl(q, cond) if self.estimator == "stl" else None
+            rate = (kl if exact is None else exact).mean()
         terms = {
             "recon": -log_px.mean().detach(),
-            "kl": kl_exact,
-            "elbo": (log_px.mean() - kl_exact).detach(),
+            "kl": rate,
+            "elbo": (log_px.mean() - rate).detach(),
         }
         return LossOutput(total, terms)
 
     def elbo(self, x, cond=None, target=None) -> torch.Tensor:
-        """Per-example ELBO: one-sample reconstruction term minus the analytic KL."""
+        """Per-example ELBO: one-sample reconstruction term minus the KL (analytic when it
+        exists)."""
         q = self.encode(x, cond)
-        log_px = self.decode(q.rsample(), cond).log_prob(x if target is None else target)
-        return log_px - kl_diag_gaussian_standard(q)
+        z, log_q = sample_with_log_prob(q, reparameterized=True)
+        log_px = self.decode(z, cond).log_prob(x if target is None else target)
+        exact = self.analytic_kl(q, cond)
+        kl = exact if exact is not None else log_q - self.prior(cond).log_prob(z)
+        return log_px - kl

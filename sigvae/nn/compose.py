@@ -67,6 +67,7 @@ def build_autoencoder(
 
 class GaussianLatentModel(Model):
     """``q(z|x) = N(mu(x), diag sigma^2(x))`` over ``latent_dim`` dims, decoder ``p(x|z)``.
+    Another posterior family overrides :meth:`posterior_features` and :meth:`posterior`.
 
     With ``conditional=True`` the encoder head and the decoder input also see ``cond``
     (``data_info["cond_dim"]`` wide); otherwise ``cond`` is ignored."""
@@ -82,16 +83,26 @@ class GaussianLatentModel(Model):
         parts = build_autoencoder(
             params,
             self.data_info,
+            encoder_out=self.posterior_features(params.latent_dim),
             decoder_in=params.latent_dim + self.cond_dim,
             encoder_cond_dim=self.cond_dim,
         )
         self.encoder, self.decoder, self.likelihood = parts.encoder, parts.decoder, parts.likelihood
 
+    def posterior_features(self, latent_dim: int) -> int:
+        """Width of the encoder output that :meth:`posterior` reads (mean and log-variance);
+        models with another posterior family override both."""
+        return 2 * latent_dim
+
+    def posterior(self, features: torch.Tensor) -> Distribution:
+        """``q(z|x)`` from the encoder output."""
+        return diagonal_gaussian_head(features)
+
     def _cond(self, cond: torch.Tensor | None) -> torch.Tensor | None:
         return cond if self.cond_dim else None
 
     def encode(self, x: torch.Tensor, cond: torch.Tensor | None = None) -> Distribution:
-        return diagonal_gaussian_head(self.encoder(x, self._cond(cond)))
+        return self.posterior(self.encoder(x, self._cond(cond)))
 
     def decode(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> Distribution:
         if self.cond_dim:

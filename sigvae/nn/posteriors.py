@@ -8,7 +8,7 @@ log-variance is clamped to ``[LOGVAR_MIN, LOGVAR_MAX]`` so that the std stays in
 from __future__ import annotations
 
 import torch
-from torch.distributions import Independent, Normal
+from torch.distributions import Distribution, Independent, MultivariateNormal, Normal
 
 from sigvae.nn.likelihoods import full_precision
 
@@ -35,10 +35,16 @@ def diagonal_gaussian_head(params: torch.Tensor) -> Independent:
     return diagonal_gaussian(*split_gaussian_params(params))
 
 
-def detached(q: Independent) -> Independent:
-    """The same Gaussian with its parameters cut from the graph: scoring a reparameterised
-    ``z`` under it keeps only the path derivative (Roeder et al. 2017, "sticking the
-    landing")."""
+def detached(q: Distribution) -> Distribution:
+    """The same Gaussian (diagonal or full covariance) with its parameters cut from the graph:
+    scoring a reparameterised ``z`` under it keeps only the path derivative (Roeder et al. 2017,
+    "sticking the landing")."""
+    if isinstance(q, MultivariateNormal):
+        return MultivariateNormal(
+            q.loc.detach(), scale_tril=q.scale_tril.detach(), validate_args=False
+        )
+    if not isinstance(q, Independent) or not isinstance(q.base_dist, Normal):
+        raise TypeError(f"cannot detach a {type(q).__name__} posterior (Gaussians only)")
     base = q.base_dist
     return Independent(
         Normal(base.loc.detach(), base.scale.detach(), validate_args=False),

@@ -14,6 +14,7 @@ CASES = {
     "iwae": ({"samples": 3, "estimator": "dreg"}, False),
     "vr-alpha": ({"alpha": 0.5, "samples": 3}, False),
     "vr-max": ({"samples": 3}, False),
+    "ar1-vae": ({"estimator": "stl"}, False),
 }
 COND_DIM = 2
 
