@@ -82,3 +82,14 @@ class AR1VAEParams(VAEParams):
     rho_max: float = Field(
         0.99, gt=0.0, lt=1.0, description="bound on |rho|, keeping the covariance well conditioned"
     )
+
+
+class SVAEParams(VAEParams):
+    """Hyperspherical VAE: von Mises-Fisher posterior, uniform prior on the sphere."""
+
+    latent_dim: int = Field(
+        8, ge=2, description="m: the latent lives on the unit sphere S^(m-1) in R^m"
+    )
+    kappa_min: float = Field(
+        1.0, gt=0.0, description="smallest concentration: kappa = softplus(.) + kappa_min"
+    )

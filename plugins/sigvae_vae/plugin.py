@@ -87,6 +87,15 @@ FAMILY_ONE = [
         "Closed-form KL with det = s^(2d) (1 - rho^2)^(d - 1); sampling through the closed-form "
         f"Cholesky factor. {_DENOISE} {_NO_COND}",
     ),
+    (
+        "s-vae",
+        "s_vae",
+        "SVAE",
+        p.SVAEParams,
+        "Hyperspherical VAE (Davidson et al. 2018): von Mises-Fisher posterior, uniform prior.\n\n"
+        "Reparameterised rejection sampler (Wood 1994); KL with log-space Bessel functions; "
+        f"embed returns the unit mean direction. {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 

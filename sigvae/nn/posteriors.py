@@ -39,6 +39,8 @@ def detached(q: Distribution) -> Distribution:
     """The same Gaussian (diagonal or full covariance) with its parameters cut from the graph:
     scoring a reparameterised ``z`` under it keeps only the path derivative (Roeder et al. 2017,
     "sticking the landing")."""
+    if hasattr(q, "detached"):  # other families provide their own (e.g. von Mises-Fisher)
+        return q.detached()
     if isinstance(q, MultivariateNormal):
         return MultivariateNormal(
             q.loc.detach(), scale_tril=q.scale_tril.detach(), validate_args=False
