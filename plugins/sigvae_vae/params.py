@@ -93,3 +93,12 @@ class SVAEParams(VAEParams):
     kappa_min: float = Field(
         1.0, gt=0.0, description="smallest concentration: kappa = softplus(.) + kappa_min"
     )
+
+
+class VampVAEParams(VAEParams):
+    """VAE with a VampPrior: a mixture of the encoder's posteriors at learned pseudo-inputs."""
+
+    components: int = Field(50, ge=1, description="K, the number of learned pseudo-inputs")
+    pseudo_init_std: float = Field(
+        1.0, gt=0.0, description="pseudo-inputs start as N(0, std^2) noise of the data's shape"
+    )

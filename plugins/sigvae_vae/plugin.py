@@ -96,6 +96,15 @@ FAMILY_ONE = [
         "Reparameterised rejection sampler (Wood 1994); KL with log-space Bessel functions; "
         f"embed returns the unit mean direction. {_DENOISE} {_NO_COND}",
     ),
+    (
+        "vamp-vae",
+        "vamp_vae",
+        "VampVAE",
+        p.VampVAEParams,
+        "VampPrior VAE (Tomczak & Welling 2018): prior = mixture of posteriors at pseudo-inputs.\n\n"
+        "p(z) = 1/K sum_k q(z | u_k) with K learned pseudo-inputs u_k; single-sample Monte-Carlo "
+        f"KL. {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 

@@ -16,6 +16,7 @@ CASES = {
     "vr-max": ({"samples": 3}, False),
     "ar1-vae": ({"estimator": "stl"}, False),
     "s-vae": ({}, False),
+    "vamp-vae": ({"components": 5}, False),
 }
 COND_DIM = 2
 
