@@ -8,8 +8,8 @@ strings, lists and dicts are stored, so loading one cannot run code. Keys::
     sigvae_version  the version that wrote it
     model           {"type": registry name, "params": {...}, "data_info": {...}} or None
     state_dict      the model's weights
-    optimizers      {group name: optimizer state}   (training checkpoints only)
-    scaler          the fp16 gradient scaler's state, or None
+    optimizers      {group name: optimizer state}   (empty in best.pt and save_model files)
+    scaler          the fp16 gradient scaler's state, or None (likewise)
     epoch           index of the last completed epoch (0-based)
     rng             torch / cuda / numpy / python random states
     history         per-epoch metric dicts

@@ -90,9 +90,12 @@ def train_epoch(
     """Each batch runs every phase in order: zero gradients, loss, backward, clip, then step
     that phase's optimizer only."""
     model.train()
+    # every trainable parameter, so a phase never sees gradients left by the previous one
+    trainable = [p for p in model.parameters() if p.requires_grad]
     for batch, size in batches:
         for phase in phases:
-            model.zero_grad(set_to_none=True)
+            for param in trainable:
+                param.grad = None
             with autocast(device, amp_dtype):
                 total, terms = step(batch, phase.name)
             (total if scaler is None else scaler.scale(total)).backward()

@@ -71,7 +71,11 @@ def seed_epoch(seed: int, epoch: int, rank: int = 0) -> None:
     value = epoch_seed(seed, epoch, rank)
     random.seed(value)
     np.random.seed(value % 2**32)
-    torch.manual_seed(value)
+    # not torch.manual_seed: it also queues lazy seeding of every accelerator type, which
+    # formats a stack trace each call (milliseconds per epoch)
+    torch.default_generator.manual_seed(value)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(value)
 
 
 @contextlib.contextmanager

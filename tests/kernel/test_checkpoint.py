@@ -41,6 +41,8 @@ def test_checkpoint_format_loads_weights_only(trained):
     assert state["train_config"]["epochs"] == 2 and len(state["history"]) == 2
     assert state["best"]["monitor"] == "val/loss"
     assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")]
+    best = torch.load(run_dir / "best.pt", map_location="cpu", weights_only=True)
+    assert set(best) == expected and best["optimizers"] == {}  # best.pt is for use, not resume
 
 
 def test_a_failed_write_leaves_the_previous_checkpoint_intact(trained, monkeypatch):
