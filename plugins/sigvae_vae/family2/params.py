@@ -117,10 +117,15 @@ class VAEGANParams(AutoencoderParams):
         "in the decoder update (Larsen et al.'s gamma)",
     )
     discriminator: ArchParams | None = Field(
-        None, description="discriminator blocks; None = the encoder's blocks"
+        None,
+        description="discriminator blocks (its last hidden layer is Dis_l); None = the "
+        "encoder's blocks",
     )
-    feature_dim: PositiveInt = Field(
-        64, description="width of the discriminator feature layer Dis_l"
+    pixel_weight: float = Field(
+        0.0,
+        ge=0.0,
+        description="weight of an extra pixel-space -log p(x|z) in the encoder and "
+        "decoder losses (0 = the paper's feature-only reconstruction)",
     )
 
 
@@ -149,9 +154,6 @@ class CVAEGANParams(AutoencoderParams):
     )
     classifier: ArchParams | None = Field(
         None, description="classifier blocks; None = the encoder's blocks"
-    )
-    feature_dim: PositiveInt = Field(
-        64, description="width of the discriminator and classifier feature layers"
     )
 
 

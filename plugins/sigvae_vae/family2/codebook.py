@@ -1,0 +1,97 @@
+"""The VQ-VAE codebook: nearest-neighbour quantisation, EMA updates, dead-code restarts.
+
+EMA update (van den Oord et al. 2017, appendix A.1), for code ``i`` with ``n_i`` encoder outputs
+assigned in the batch and their sum ``s_i``::
+
+    N_i <- gamma N_i + (1 - gamma) n_i
+    m_i <- gamma m_i + (1 - gamma) s_i
+    e_i  = m_i / N~_i,   N~_i = (N_i + eps) / (sum_j N_j + K eps) * sum_j N_j
+
+(``N~`` is the Laplace-smoothed count that keeps ``e_i`` finite for unused codes).
+
+Dead codes (used fewer than ``threshold`` times in an epoch) are moved onto randomly chosen
+recent encoder outputs (Dhariwal et al. 2020, "Jukebox", sec. 2.3), so the codebook keeps being
+used. Perplexity ``exp(-sum_i p_i log p_i)`` of the assignment frequencies ``p`` measures how
+many codes are effectively in use.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+RESERVOIR = 1024  # recent encoder outputs kept as restart candidates
+
+
+class Codebook(nn.Module):
+    """``K`` code vectors of width ``dim``; learned by EMA (buffers) or by a loss (parameter)."""
+
+    def __init__(
+        self, size: int, dim: int, ema: bool = True, decay: float = 0.99, eps: float = 1e-5
+    ) -> None:
+        super().__init__()
+        self.size, self.dim, self.ema = size, dim, ema
+        self.decay, self.eps = decay, eps
+        init = torch.randn(size, dim)
+        if ema:
+            self.register_buffer("embedding", init)
+            self.register_buffer("ema_count", torch.ones(size))
+            self.register_buffer("ema_sum", init.clone())
+        else:
+            self.embedding = nn.Parameter(init)
+        # epoch statistics and restart candidates: not part of the model's state
+        self.register_buffer("usage", torch.zeros(size), persistent=False)
+        self.register_buffer("recent", torch.zeros(0, dim), persistent=False)
+
+    def nearest(self, z: torch.Tensor) -> torch.Tensor:
+        """Index of the nearest code (squared Euclidean distance) for each row of ``z``."""
+        e = self.embedding.to(z.dtype)
+        dist = z.pow(2).sum(1, keepdim=True) - 2.0 * z @ e.T + e.pow(2).sum(1)[None, :]
+        return dist.argmin(dim=1)
+
+    def lookup(self, indices: torch.Tensor) -> torch.Tensor:
+        return F.embedding(indices, self.embedding)
+
+    @torch.no_grad()
+    def ema_update(self, z: torch.Tensor, indices: torch.Tensor) -> None:
+        """One EMA step from encoder outputs ``z`` [N, dim] assigned to ``indices`` [N]."""
+        onehot = F.one_hot(indices, self.size).to(self.ema_sum.dtype)
+        counts = onehot.sum(0)
+        sums = onehot.T @ z.to(self.ema_sum.dtype)
+        self.ema_count.mul_(self.decay).add_(counts, alpha=1.0 - self.decay)
+        self.ema_sum.mul_(self.decay).add_(sums, alpha=1.0 - self.decay)
+        total = self.ema_count.sum()
+        smoothed = (self.ema_count + self.eps) / (total + self.size * self.eps) * total
+        self.embedding.copy_(self.ema_sum / smoothed[:, None])
+
+    @torch.no_grad()
+    def record(self, z: torch.Tensor, indices: torch.Tensor) -> None:
+        """Count this batch's assignments and keep some of its outputs as restart candidates."""
+        self.usage += torch.bincount(indices, minlength=self.size).to(self.usage.dtype)
+        keep = z[torch.randperm(z.shape[0], device=z.device)[: RESERVOIR // 4]].detach()
+        self.recent = torch.cat([keep.to(self.recent.dtype), self.recent])[:RESERVOIR]
+
+    @torch.no_grad()
+    def restart_dead(self, threshold: float) -> int:
+        """Move codes used fewer than ``threshold`` times since the last call onto recent
+        encoder outputs; returns how many were restarted."""
+        dead = (self.usage < threshold).nonzero().flatten()
+        count = int(dead.numel())
+        if count and self.recent.shape[0]:
+            pick = torch.randint(0, self.recent.shape[0], (count,), device=self.recent.device)
+            fresh = self.recent[pick].to(self.embedding.dtype)
+            self.embedding.data[dead] = fresh
+            if self.ema:
+                self.ema_sum[dead] = fresh
+                self.ema_count[dead] = 1.0
+        self.usage.zero_()
+        return count if self.recent.shape[0] else 0
+
+
+def perplexity(indices: torch.Tensor, size: int) -> torch.Tensor:
+    """``exp(entropy)`` of the code frequencies in ``indices``: 1 when a single code is used,
+    ``size`` when all are used equally."""
+    p = torch.bincount(indices.flatten(), minlength=size).float()
+    p = p / p.sum().clamp_min(1.0)
+    return torch.exp(-(p * torch.log(p.clamp_min(1e-12))).sum())

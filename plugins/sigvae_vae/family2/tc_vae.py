@@ -1,0 +1,93 @@
+"""beta-TCVAE (Chen, Li, Grosse & Duvenaud 2018, "Isolating sources of disentanglement in
+VAEs", eq. 2 and section 4)::
+
+    KL term of the ELBO = I_q(z; n) + KL(q(z) || prod_j q(z_j)) + sum_j KL(q(z_j) || p(z_j))
+    L = -log p(x|z) + alpha * MI + beta * TC + gamma * dim-KL
+
+with ``z_i ~ q(z|x_i)`` and ``log q(z_i)``, ``log q(z_ij)`` estimated from the minibatch of M
+examples out of N:
+
+* ``mws`` (minibatch weighted sampling, eq. 5): ``log q(z_i) ~ logsumexp_k log q(z_i|x_k)
+  - log(N M)``;
+* ``mss`` (stratified): weight ``1/N`` on the example's own posterior and ``(N-1)/(N(M-1))``
+  on each other batch member, an unbiased estimate of ``q(z_i) = 1/N sum_n q(z_i|x_n)`` when
+  the batch is drawn without replacement.
+
+N is ``dataset_size`` or, when unset, the number of training examples counted in the last
+completed epoch (the batch size until the first epoch ends).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch.distributions import Normal
+
+from sigvae.nn.compose import GaussianLatentModel
+from sigvae.nn.model import LossOutput
+from sigvae_vae.family2.base import reconstruction_target
+from sigvae_vae.family2.params import BetaTCVAEParams
+
+
+def log_weight_matrix(m: int, n: int, estimator: str, device=None) -> torch.Tensor:
+    """``[M, M]`` log importance weights of ``q(z_i|x_k)`` in the estimate of ``q(z_i)``."""
+    if estimator == "mws" or m == 1:
+        return torch.full((m, m), -math.log(n * m), device=device)
+    w = torch.full((m, m), math.log(n - 1) - math.log(n * (m - 1)), device=device)
+    w.fill_diagonal_(-math.log(n))
+    return w
+
+
+def decomposed_kl(
+    z: torch.Tensor, mu: torch.Tensor, std: torch.Tensor, n: int, estimator: str = "mss"
+) -> dict[str, torch.Tensor]:
+    """Per-example ``mi``, ``tc`` and ``dim_kl`` (``[M]`` each) for codes ``z`` [M, D] drawn
+    from ``N(mu, std^2)`` [M, D], under an N(0, I) prior and a data set of ``n`` examples."""
+    m = z.shape[0]
+    n = max(int(n), m)
+    # log q(z_i | x_k) per dimension: [M (i), M (k), D]
+    pairwise = Normal(mu[None], std[None]).log_prob(z[:, None])
+    log_w = log_weight_matrix(m, n, estimator, z.device).to(z.dtype)
+    log_qz = torch.logsumexp(log_w + pairwise.sum(-1), dim=1)
+    log_qz_marginals = torch.logsumexp(log_w[..., None] + pairwise, dim=1).sum(-1)
+    log_qz_x = Normal(mu, std).log_prob(z).sum(-1)
+    log_pz = Normal(torch.zeros_like(z), torch.ones_like(z)).log_prob(z).sum(-1)
+    return {
+        "mi": log_qz_x - log_qz,
+        "tc": log_qz - log_qz_marginals,
+        "dim_kl": log_qz_marginals - log_pz,
+    }
+
+
+class BetaTCVAE(GaussianLatentModel):
+    """``beta-tcvae``."""
+
+    def __init__(self, params: BetaTCVAEParams, data_info: dict) -> None:
+        super().__init__(params, data_info)
+        self.register_buffer("dataset_size", torch.tensor(float(params.dataset_size or 0)))
+        self._counted = 0
+
+    def on_epoch_start(self, epoch: int, max_epochs: int) -> None:
+        self._counted = 0
+
+    def on_epoch_end(self, epoch: int, max_epochs: int) -> None:
+        if self.params.dataset_size is None and self._counted:
+            self.dataset_size.fill_(float(self._counted))
+
+    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+        x = batch["x"]
+        if self.training:
+            self._counted += x.shape[0]
+        q = self.encode(x)
+        z = q.rsample()
+        log_px = self.decode(z).log_prob(reconstruction_target(batch))
+        n = max(int(self.dataset_size), self._counted, x.shape[0])
+        base = q.base_dist
+        parts = decomposed_kl(z, base.loc, base.scale, n, self.params.estimator)
+        p = self.params
+        penalty = p.alpha * parts["mi"] + p.beta * parts["tc"] + p.gamma * parts["dim_kl"]
+        total = -(log_px - penalty).mean()
+        terms = {"recon": -log_px.mean().detach()}
+        terms.update({k: v.mean().detach() for k, v in parts.items()})
+        return LossOutput(total, terms)

@@ -1,0 +1,115 @@
+"""VAE-GAN (Larsen, Sonderby, Larochelle & Winther 2016, "Autoencoding beyond pixels using a
+learned similarity metric", section 2 and algorithm 1).
+
+The decoder is the GAN's generator and the reconstruction is scored in the l-th layer of the
+discriminator, ``Dis_l``: a Gaussian with identity covariance there,
+``L_llike = 1/2 ||Dis_l(x) - Dis_l(x~)||^2``. With ``L_prior = KL(q(z|x) || p(z))`` and
+``L_GAN = log Dis(x) + log(1 - Dis(Dec(z))) + log(1 - Dis(Dec(z_p)))`` the paper limits which
+loss updates which network:
+
+* encoder:        ``L_prior + L_llike``                       (phase ``enc``)
+* decoder:        ``gamma * L_llike - L_GAN``                 (phase ``dec``; the generator side
+  of L_GAN in its non-saturating form ``-log Dis(x~) - log Dis(x_p)``)
+* discriminator:  ``-L_GAN``                                   (phase ``disc``)
+
+Each phase steps only its own network, so no loss leaks into a network it must not train. The
+discriminator sees the likelihood's mean of decoded codes and the clean ``target`` as real data
+in denoising mode; Dis_l is the last hidden layer of the discriminator's trunk.
+
+``pixel_weight`` > 0 adds ``pixel_weight * -log p(x|z)`` to the encoder and decoder losses (a
+common stabiliser of VAE-GAN implementations, not in the paper); only then are ``elbo`` and
+``log_likelihood`` defined. The ``enc`` phase always reports the pixel ``recon`` term.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from sigvae.nn.blocks import build_encoder
+from sigvae.nn.compose import GaussianLatentModel, x_shape_of
+from sigvae.nn.divergences import kl_diag_gaussian_standard
+from sigvae.nn.model import LossOutput, UndefinedQuantity
+from sigvae.nn.params import ArchParams
+from sigvae_vae.family2.base import (
+    discriminator_loss,
+    generator_loss,
+    per_example_sq,
+    reconstruction_target,
+)
+from sigvae_vae.family2.params import VAEGANParams
+
+
+class FeatureDiscriminator(nn.Module):
+    """A discriminator (or classifier) of any block family: its trunk's last hidden layer is
+    the feature layer Dis_l, a linear head maps it to ``out_features`` logits."""
+
+    def __init__(self, arch: ArchParams, x_shape, out_features: int = 1):
+        super().__init__()
+        self.net = build_encoder(arch.arch, x_shape, out_features, **arch.block_kwargs())
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(features [B, F], logits [B, out_features])``."""
+        feats = self.net.trunk(x)
+        return feats, self.net.head(feats)
+
+
+class VAEGAN(GaussianLatentModel):
+    """``vae-gan``."""
+
+    def __init__(self, params: VAEGANParams, data_info: dict) -> None:
+        super().__init__(params, data_info)
+        arch = params.discriminator or params.encoder
+        self.discriminator = FeatureDiscriminator(arch, x_shape_of(self.data_info))
+
+    def optimizer_groups(self) -> dict[str, list]:
+        return {
+            "enc": list(self.encoder.parameters()),
+            "dec": list(self.decoder.parameters()) + list(self.likelihood.parameters()),
+            "disc": list(self.discriminator.parameters()),
+        }
+
+    def generate(self, z: torch.Tensor) -> torch.Tensor:
+        """The decoder as generator: the likelihood's mean at ``z``."""
+        return self.decode(z).mean
+
+    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+        real = reconstruction_target(batch)
+        q = self.encode(batch["x"])
+        z = q.rsample()
+        x_rec = self.generate(z)
+        if phase == "disc":
+            x_prior = self.generate(torch.randn_like(z))
+            _, real_logits = self.discriminator(real)
+            fake = torch.cat([x_rec, x_prior]).detach()
+            total = discriminator_loss(real_logits, self.discriminator(fake)[1])
+            return LossOutput(total, {"d_real": torch.sigmoid(real_logits).mean().detach()})
+        real_feats, _ = self.discriminator(real)
+        rec_feats, rec_logits = self.discriminator(x_rec)
+        llike = per_example_sq(real_feats, rec_feats).mean()
+        pixel = -self.decode(z).log_prob(real).mean()
+        extra = self.params.pixel_weight * pixel if self.params.pixel_weight else 0.0
+        if phase == "enc":
+            kl = kl_diag_gaussian_standard(q).mean()
+            terms = {"kl": kl.detach(), "feature_recon": llike.detach(), "recon": pixel.detach()}
+            return LossOutput(kl + llike + extra, terms)
+        _, prior_logits = self.discriminator(self.generate(torch.randn_like(z)))
+        gan = generator_loss(rec_logits) + generator_loss(prior_logits)
+        total = self.params.gamma * llike + gan + extra
+        return LossOutput(total, {"feature_recon": llike.detach(), "generator": gan.detach()})
+
+    def elbo(self, x, cond=None, target=None) -> torch.Tensor:
+        if self.params.pixel_weight:
+            return super().elbo(x, cond, target)
+        raise UndefinedQuantity(
+            "vae-gan scores reconstructions in a learned feature space (pixel_weight 0): "
+            "no pixel-space ELBO"
+        )
+
+    def log_likelihood(self, x, cond=None, samples: int = 100, chunk: int = 64) -> torch.Tensor:
+        if self.params.pixel_weight:
+            return super().log_likelihood(x, cond, samples, chunk)
+        raise UndefinedQuantity(
+            "vae-gan scores reconstructions in a learned feature space (pixel_weight 0): "
+            "no pixel-space log p(x)"
+        )
