@@ -102,3 +102,15 @@ class VampVAEParams(VAEParams):
     pseudo_init_std: float = Field(
         1.0, gt=0.0, description="pseudo-inputs start as N(0, std^2) noise of the data's shape"
     )
+
+
+class VaDEParams(AutoencoderParams):
+    """VaDE: Gaussian-mixture prior in latent space, for clustering and generation."""
+
+    clusters: int = Field(10, ge=1, description="K, the number of mixture components (clusters)")
+    pretrain_steps: int = Field(
+        200,
+        ge=0,
+        description="training steps of plain VAE loss before the mixture is initialised by "
+        "k-means on a batch of codes (VaDE's pre-training)",
+    )

@@ -105,6 +105,15 @@ FAMILY_ONE = [
         "p(z) = 1/K sum_k q(z | u_k) with K learned pseudo-inputs u_k; single-sample Monte-Carlo "
         f"KL. {_DENOISE} {_NO_COND}",
     ),
+    (
+        "vade",
+        "vade",
+        "VaDE",
+        p.VaDEParams,
+        "VaDE (Jiang et al. 2017): Gaussian-mixture prior in latent space; exposes clusters.\n\n"
+        "cluster(x) and cluster_probs(x) give the assignments; sample(n) draws from the mixture; "
+        f"log_likelihood uses the marginal mixture prior. {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ CASES = {
     "ar1-vae": ({"estimator": "stl"}, False),
     "s-vae": ({}, False),
     "vamp-vae": ({"components": 5}, False),
+    "vade": ({"clusters": 3, "pretrain_steps": 2}, False),
 }
 COND_DIM = 2
 
