@@ -114,3 +114,20 @@ class VaDEParams(AutoencoderParams):
         description="training steps of plain VAE loss before the mixture is initialised by "
         "k-means on a batch of codes (VaDE's pre-training)",
     )
+
+
+class IAFVAEParams(VAEParams):
+    """VAE whose diagonal-Gaussian posterior is refined by inverse autoregressive flow steps."""
+
+    estimator: Literal["standard"] = Field(
+        "standard", description="only standard: the flow's density is known at its own samples"
+    )
+    flows: int = Field(2, ge=0, description="T, the number of IAF steps (0: the plain VAE)")
+    context_dim: int = Field(
+        16, ge=0, description="width of the encoder context h fed to every flow step"
+    )
+    flow_hidden: list[int] = Field(
+        default_factory=lambda: [64],
+        min_length=1,
+        description="hidden widths of each step's masked autoregressive network (MADE)",
+    )

@@ -114,6 +114,15 @@ FAMILY_ONE = [
         "cluster(x) and cluster_probs(x) give the assignments; sample(n) draws from the mixture; "
         f"log_likelihood uses the marginal mixture prior. {_DENOISE} {_NO_COND}",
     ),
+    (
+        "iaf-vae",
+        "iaf_vae",
+        "IAFVAE",
+        p.IAFVAEParams,
+        "VAE with an inverse autoregressive flow posterior (Kingma et al. 2016).\n\n"
+        "T gated IAF steps (MADE networks with an encoder context) refine a diagonal Gaussian; "
+        f"the KL is the single-sample log q(z|x) - log p(z). {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 
