@@ -131,3 +131,14 @@ class IAFVAEParams(VAEParams):
         min_length=1,
         description="hidden widths of each step's masked autoregressive network (MADE)",
     )
+
+
+class DeltaVAEParams(VAEParams):
+    """delta-VAE: the posterior variance is bounded so that KL >= delta by construction."""
+
+    delta: float = Field(
+        2.0, gt=0.0, description="committed rate: the smallest KL(q(z|x) || p(z)) in nats"
+    )
+    sigma_min: float = Field(
+        1e-3, gt=0.0, lt=1.0, description="lower bound of the posterior standard deviations"
+    )

@@ -123,6 +123,15 @@ FAMILY_ONE = [
         "T gated IAF steps (MADE networks with an encoder context) refine a diagonal Gaussian; "
         f"the KL is the single-sample log q(z|x) - log p(z). {_DENOISE} {_NO_COND}",
     ),
+    (
+        "delta-vae",
+        "delta_vae",
+        "DeltaVAE",
+        p.DeltaVAEParams,
+        "delta-VAE (Razavi et al. 2019): bounded posterior variance so KL >= delta (no collapse).\n\n"
+        "Each posterior std lies in [sigma_min, sigma_max] with 1/2 (sigma_max^2 - 1 - log "
+        f"sigma_max^2) = delta / latent_dim; the realised rate is logged. {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 

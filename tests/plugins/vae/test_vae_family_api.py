@@ -19,6 +19,7 @@ CASES = {
     "vamp-vae": ({"components": 5}, False),
     "vade": ({"clusters": 3, "pretrain_steps": 2}, False),
     "iaf-vae": ({"flows": 2, "context_dim": 4, "flow_hidden": [16]}, False),
+    "delta-vae": ({"delta": 3.0}, False),
 }
 COND_DIM = 2
 
