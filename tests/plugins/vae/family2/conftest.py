@@ -1,17 +1,15 @@
 """Fixtures for the family-II tests: a registry holding only FAMILY2_SPECS (the plugin module
-registers them later), small real windows (LUDB lead II, split by record) and a short run of
-the real Trainer."""
+registers them later), small real windows (LUDB leads II and V2, split by record), toy data
+with a 2-D latent structure, and a short run of the real Trainer."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from _f2_helpers import fit, ludb_lead, toy_signals
 from sigvae_vae.family2.specs import FAMILY2_SPECS
 
-from sigvae.data import Arrays
 from sigvae.hookspecs import hookimpl
 from sigvae.registry import Registry
 
@@ -56,18 +54,6 @@ def build2(family2_registry):
     return _build
 
 
-def _ludb_lead(folder: Path, records, length: int, lead: str) -> np.ndarray:
-    import wfdb
-
-    windows = []
-    for rec in records:
-        signal = wfdb.rdrecord(str(folder / str(rec)), channel_names=[lead]).p_signal[:, 0]
-        signal = signal[::4]  # 500 Hz -> 125 Hz
-        n = len(signal) // length
-        windows.append(signal[: n * length].reshape(n, length))
-    return np.concatenate(windows).astype(np.float32)
-
-
 @pytest.fixture(scope="session")
 def ludb_small(shared_data):
     """LUDB windows of 0.512 s (64 samples at 125 Hz), leads II and V2 as channels
@@ -78,25 +64,19 @@ def ludb_small(shared_data):
         pytest.skip(f"LUDB not found under {folder}")
     parts = {}
     for split, records in (("train", range(1, 41)), ("test", range(81, 101))):
-        leads = [_ludb_lead(folder, records, 64, lead) for lead in ("ii", "v2")]
+        leads = [ludb_lead(folder, records, 64, lead) for lead in ("ii", "v2")]
         parts[split] = np.stack(leads, axis=1)
     mean = parts["train"].mean(axis=(0, 2), keepdims=True)
     std = parts["train"].std(axis=(0, 2), keepdims=True)
     return {k: ((v - mean) / std).astype(np.float32) for k, v in parts.items()}
 
 
-def fit(model, x, cond=None, epochs=3, batch_size=64, lr=2e-3, val=None):
-    """Train with the real Trainer (no run directory); returns its history."""
-    from sigvae.training import TrainConfig, Trainer
-
-    config = TrainConfig(
-        epochs=epochs, batch_size=batch_size, lr=lr, progress=False, device="cpu", seed=0
-    )
-    train = Arrays(x=np.asarray(x), cond=None if cond is None else np.asarray(cond))
-    result = Trainer(config, run_dir=None).fit(model, train, val)
-    return result.history
-
-
 @pytest.fixture
 def fit_model():
     return fit
+
+
+@pytest.fixture(scope="session")
+def toy():
+    """Training and held-out toy signals, ``(train [1000, 16], test [400, 16])``."""
+    return toy_signals(1000, 0), toy_signals(400, 1)
