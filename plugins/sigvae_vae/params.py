@@ -142,3 +142,21 @@ class DeltaVAEParams(VAEParams):
     sigma_min: float = Field(
         1e-3, gt=0.0, lt=1.0, description="lower bound of the posterior standard deviations"
     )
+
+
+class TwoStageVAEParams(VAEParams):
+    """Two-stage VAE: a second VAE learns the distribution of the first one's codes."""
+
+    learn_sigma: Literal["none", "shared", "feature", "example"] = Field(
+        "shared",
+        description="stage-1 decoder scale (Dai & Wipf learn it: gamma -> 0 sharpens the "
+        "manifold); see AutoencoderParams",
+    )
+    stage2_latent_dim: int | None = Field(
+        None, ge=1, description="latent size of the second VAE (default: latent_dim)"
+    )
+    stage2_hidden: list[int] = Field(
+        default_factory=lambda: [128, 128],
+        min_length=1,
+        description="hidden widths of the second VAE's MLP encoder and decoder",
+    )

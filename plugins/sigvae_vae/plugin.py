@@ -132,6 +132,16 @@ FAMILY_ONE = [
         "Each posterior std lies in [sigma_min, sigma_max] with 1/2 (sigma_max^2 - 1 - log "
         f"sigma_max^2) = delta / latent_dim; the realised rate is logged. {_DENOISE} {_NO_COND}",
     ),
+    (
+        "two-stage-vae",
+        "two_stage_vae",
+        "TwoStageVAE",
+        p.TwoStageVAEParams,
+        "Two-stage VAE (Dai & Wipf 2019): a second VAE on the first one's codes, for sampling.\n\n"
+        "Two optimizer groups (main, stage2) trained together by the one Trainer; sample(n) "
+        "draws u ~ N(0, I) -> z -> x through both decoders; elbo and log_likelihood are stage "
+        f"1's. {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 

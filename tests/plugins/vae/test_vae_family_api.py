@@ -20,6 +20,7 @@ CASES = {
     "vade": ({"clusters": 3, "pretrain_steps": 2}, False),
     "iaf-vae": ({"flows": 2, "context_dim": 4, "flow_hidden": [16]}, False),
     "delta-vae": ({"delta": 3.0}, False),
+    "two-stage-vae": ({"stage2_hidden": [16]}, False),
 }
 COND_DIM = 2
 
