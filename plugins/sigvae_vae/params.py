@@ -160,3 +160,15 @@ class TwoStageVAEParams(VAEParams):
         min_length=1,
         description="hidden widths of the second VAE's MLP encoder and decoder",
     )
+
+
+class PixelVAEParams(VAEParams):
+    """PixelVAE for 1-D signals: a causal convolutional decoder conditioned on z."""
+
+    ar_channels: int = Field(32, ge=1, description="channels of the causal convolution stack")
+    ar_layers: int = Field(
+        4, ge=1, description="causal layers; dilation doubles per layer (1, 2, 4, ...)"
+    )
+    ar_kernel: int = Field(
+        3, ge=2, description="causal kernel size; receptive field 1 + (k-1)(2^layers - 1)"
+    )

@@ -142,6 +142,15 @@ FAMILY_ONE = [
         "draws u ~ N(0, I) -> z -> x through both decoders; elbo and log_likelihood are stage "
         f"1's. {_DENOISE} {_NO_COND}",
     ),
+    (
+        "pixel-vae",
+        "pixel_vae",
+        "PixelVAE",
+        p.PixelVAEParams,
+        "PixelVAE for 1-D signals: a causal dilated-convolution decoder conditioned on z.\n\n"
+        "p(x|z) = prod_t p(x_t | x_<t, z); log_prob is teacher-forced, reconstruct and sample "
+        f"generate step by step (slow for long signals). {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 

@@ -21,6 +21,7 @@ CASES = {
     "iaf-vae": ({"flows": 2, "context_dim": 4, "flow_hidden": [16]}, False),
     "delta-vae": ({"delta": 3.0}, False),
     "two-stage-vae": ({"stage2_hidden": [16]}, False),
+    "pixel-vae": ({"ar_channels": 8, "ar_layers": 3}, False),
 }
 COND_DIM = 2
 
