@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from sigvae.nn.params import AutoencoderParams
+from sigvae.nn.params import AutoencoderParams, LikelihoodName, ScaleMode
+from sigvae.specs import Params
 
 
 class VAEParams(AutoencoderParams):
@@ -172,3 +173,20 @@ class PixelVAEParams(VAEParams):
     ar_kernel: int = Field(
         3, ge=2, description="causal kernel size; receptive field 1 + (k-1)(2^layers - 1)"
     )
+
+
+class VRNNParams(Params):
+    """VRNN: a latent variable per time step with a learned prior and a recurrent state."""
+
+    latent_dim: int = Field(8, ge=1, description="latent dimensions per time step")
+    hidden: int = Field(64, ge=1, description="recurrent state size and feature-network width")
+    cell: Literal["gru", "lstm"] = Field("gru", description="recurrent cell")
+    likelihood: LikelihoodName = Field(
+        "gaussian", description="per-step p(x_t | z_t, h_{t-1}): gaussian, laplace or bernoulli"
+    )
+    sigma: float = Field(1.0, gt=0.0, description="fixed scale, or the initial value if learned")
+    learn_sigma: ScaleMode = Field(
+        "none",
+        description="none, shared, feature (one per channel) or example (predicted per step)",
+    )
+    beta: float = Field(1.0, ge=0.0, description="weight of the summed per-step KL terms")

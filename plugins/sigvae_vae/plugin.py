@@ -151,6 +151,16 @@ FAMILY_ONE = [
         "p(x|z) = prod_t p(x_t | x_<t, z); log_prob is teacher-forced, reconstruct and sample "
         f"generate step by step (slow for long signals). {_DENOISE} {_NO_COND}",
     ),
+    (
+        "vrnn",
+        "vrnn",
+        "VRNN",
+        p.VRNNParams,
+        "VRNN (Chung et al. 2015): a latent per time step, learned prior p(z_t | h_{t-1}).\n\n"
+        "Sequence ELBO = sum over time of log p(x_t | z_t, h_{t-1}) - KL(q_t || p_t); "
+        "encode/decode/prior are undefined (sequential posterior); embed gives [B, latent_dim, "
+        f"L]. {_DENOISE} {_NO_COND}",
+    ),
 ]
 
 
