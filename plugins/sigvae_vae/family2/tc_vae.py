@@ -30,11 +30,13 @@ from sigvae_vae.family2.base import reconstruction_target
 from sigvae_vae.family2.params import BetaTCVAEParams
 
 
-def log_weight_matrix(m: int, n: int, estimator: str, device=None) -> torch.Tensor:
+def log_weight_matrix(
+    m: int, n: int, estimator: str, device=None, dtype=torch.float32
+) -> torch.Tensor:
     """``[M, M]`` log importance weights of ``q(z_i|x_k)`` in the estimate of ``q(z_i)``."""
     if estimator == "mws" or m == 1:
-        return torch.full((m, m), -math.log(n * m), device=device)
-    w = torch.full((m, m), math.log(n - 1) - math.log(n * (m - 1)), device=device)
+        return torch.full((m, m), -math.log(n * m), device=device, dtype=dtype)
+    w = torch.full((m, m), math.log(n - 1) - math.log(n * (m - 1)), device=device, dtype=dtype)
     w.fill_diagonal_(-math.log(n))
     return w
 
@@ -48,7 +50,7 @@ def decomposed_kl(
     n = max(int(n), m)
     # log q(z_i | x_k) per dimension: [M (i), M (k), D]
     pairwise = Normal(mu[None], std[None]).log_prob(z[:, None])
-    log_w = log_weight_matrix(m, n, estimator, z.device).to(z.dtype)
+    log_w = log_weight_matrix(m, n, estimator, z.device, z.dtype)
     log_qz = torch.logsumexp(log_w + pairwise.sum(-1), dim=1)
     log_qz_marginals = torch.logsumexp(log_w[..., None] + pairwise, dim=1).sum(-1)
     log_qz_x = Normal(mu, std).log_prob(z).sum(-1)

@@ -10,16 +10,28 @@ import torch
 from sigvae.data import Arrays
 
 
-def ludb_lead(folder: Path, records, length: int, lead: str) -> np.ndarray:
+def ludb_windows(folder: Path, records, length: int, leads: list[str]) -> np.ndarray:
+    """Non-overlapping windows ``[n, len(leads), length]`` of LUDB records at 125 Hz."""
     import wfdb
 
     windows = []
     for rec in records:
-        signal = wfdb.rdrecord(str(folder / str(rec)), channel_names=[lead]).p_signal[:, 0]
-        signal = signal[::4]  # 500 Hz -> 125 Hz
-        n = len(signal) // length
-        windows.append(signal[: n * length].reshape(n, length))
+        signal = wfdb.rdrecord(str(folder / str(rec)), channel_names=leads).p_signal.T
+        signal = signal[:, ::4]  # 500 Hz -> 125 Hz
+        n = signal.shape[1] // length
+        windows.append(signal[:, : n * length].reshape(len(leads), n, length).transpose(1, 0, 2))
     return np.concatenate(windows).astype(np.float32)
+
+
+def ludb_split(folder: Path, leads: list[str], length: int = 64) -> dict[str, np.ndarray]:
+    """Records 1-40 to train, 81-100 held out, standardised per lead with training stats."""
+    parts = {
+        "train": ludb_windows(folder, range(1, 41), length, leads),
+        "test": ludb_windows(folder, range(81, 101), length, leads),
+    }
+    mean = parts["train"].mean(axis=(0, 2), keepdims=True)
+    std = parts["train"].std(axis=(0, 2), keepdims=True)
+    return {k: ((v - mean) / std).astype(np.float32) for k, v in parts.items()}
 
 
 def fit(model, x, cond=None, epochs=3, batch_size=64, lr=2e-3, val=None):

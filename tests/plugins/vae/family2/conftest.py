@@ -4,10 +4,9 @@ with a 2-D latent structure, and a short run of the real Trainer."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
-from _f2_helpers import fit, ludb_lead, toy_signals
+from _f2_helpers import fit, ludb_split, toy_signals
 from sigvae_vae.family2.specs import FAMILY2_SPECS
 
 from sigvae.hookspecs import hookimpl
@@ -54,21 +53,25 @@ def build2(family2_registry):
     return _build
 
 
-@pytest.fixture(scope="session")
-def ludb_small(shared_data):
-    """LUDB windows of 0.512 s (64 samples at 125 Hz), leads II and V2 as channels
-    ``[n, 2, 64]``: records 1-40 train, 81-100 held out, standardised per lead with the
-    training statistics."""
+def _ludb(shared_data, leads):
     folder = shared_data / "ecg" / "ludb"
     if not (folder / "1.hea").exists():
         pytest.skip(f"LUDB not found under {folder}")
-    parts = {}
-    for split, records in (("train", range(1, 41)), ("test", range(81, 101))):
-        leads = [ludb_lead(folder, records, 64, lead) for lead in ("ii", "v2")]
-        parts[split] = np.stack(leads, axis=1)
-    mean = parts["train"].mean(axis=(0, 2), keepdims=True)
-    std = parts["train"].std(axis=(0, 2), keepdims=True)
-    return {k: ((v - mean) / std).astype(np.float32) for k, v in parts.items()}
+    return ludb_split(folder, leads)
+
+
+@pytest.fixture(scope="session")
+def ludb_small(shared_data):
+    """LUDB windows of 0.512 s (64 samples at 125 Hz), leads II and V2 as channels
+    ``[n, 2, 64]``: records 1-40 train, 81-100 held out, standardised per lead."""
+    return _ludb(shared_data, ["ii", "v2"])
+
+
+@pytest.fixture(scope="session")
+def ludb_limb(shared_data):
+    """The same windows of two montages of the frontal-plane field: limb leads I, II and the
+    augmented leads aVR, aVL, aVF (linear combinations of I and II), ``[n, 5, 64]``."""
+    return _ludb(shared_data, ["i", "ii", "avr", "avl", "avf"])
 
 
 @pytest.fixture
