@@ -1,0 +1,1 @@
+"""The plugin's models: a VAE on the flattened grid and a pointwise VAE."""
