@@ -4,6 +4,7 @@ UndefinedQuantity), checkpoints that round trip, denoising mode, and falling los
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -12,13 +13,14 @@ import pytest
 import torch
 from sigvae_vae.family2.specs import FAMILY2_SPECS
 
+from sigvae.cli_core import describe_params
 from sigvae.nn.model import UndefinedQuantity
 from sigvae.training.checkpoint import load_model, save_model
 
 COND_DIM = 2
 # name -> (params, needs cond, log-likelihood defined, history key that must fall)
 CASES = {
-    "info-vae": ({"lam": 10.0}, False, True, "val/loss"),
+    "info-vae": ({}, False, True, "val/loss"),
     "wae": ({}, False, False, "val/loss"),
     "itl-ae": ({}, False, False, "val/loss"),
     "aae": ({}, False, False, "val/recon"),
@@ -79,6 +81,8 @@ def test_spec_is_documented(family2_registry, name):
     assert len(spec.doc.strip().splitlines()) >= 3, "summary, blank line, details"
     for field_name, field in spec.params.model_fields.items():
         assert field.description, f"{name}: param {field_name} has no description"
+    rows = describe_params(spec.params)  # what `sigvae describe` prints
+    assert all(row["doc"] for row in rows) and json.dumps(rows, default=str)
 
 
 @pytest.mark.parametrize(
