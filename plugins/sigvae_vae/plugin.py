@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sigvae import hookimpl
 from sigvae.specs import ModelSpec
 from sigvae_vae import params as p
+from sigvae_vae.family2.specs import FAMILY2_SPECS
 
 _NO_COND = "cond in the batch is ignored."
 _DENOISE = "With a 'target' in the batch (denoising mode) the reconstruction term scores it."
@@ -166,7 +167,8 @@ FAMILY_ONE = [
 
 @hookimpl
 def sigvae_models() -> list[ModelSpec]:
-    return [
+    family_one = [
         ModelSpec(name=name, factory=_lazy(module, cls), params=schema, doc=doc)
         for name, module, cls, schema, doc in FAMILY_ONE
     ]
+    return family_one + list(FAMILY2_SPECS)
