@@ -43,15 +43,14 @@ class BatchSource:
         self.on_device = (
             device.type == "cpu" or nbytes <= _free_memory(device) * _DEVICE_MEMORY_SHARE
         )
-        if self.on_device:
-            self.tensors = {k: t.to(device) for k, t in tensors.items()}
-        else:  # stream from pinned host memory instead
-            self.tensors = {k: t.pin_memory() for k, t in tensors.items()}
+        # too big for the GPU: keep it in host memory and copy each batch over
+        self.tensors = {k: t.to(device) for k, t in tensors.items()} if self.on_device else tensors
 
     def _to_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Host batches are pinned so the copy overlaps with the previous step's compute."""
         if self.on_device:
             return batch
-        return {k: t.to(self.device, non_blocking=True) for k, t in batch.items()}
+        return {k: t.pin_memory().to(self.device, non_blocking=True) for k, t in batch.items()}
 
     def epoch_order(self, seed: int, epoch: int, context: DistContext) -> torch.Tensor:
         """This rank's example indices for ``epoch``, shuffled (padded to equal shares)."""

@@ -44,6 +44,7 @@ def test_history_rows_carry_every_term_and_files_are_written(tmp_path):
     assert result.checkpoint == tmp_path / "best.pt"
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {"best.pt", "last.pt", "metrics.csv", "training_curves.png"}
+    assert (tmp_path / "training_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     lines = (tmp_path / "metrics.csv").read_text().splitlines()
     assert len(lines) == 4 and lines[0].startswith("epoch,train/loss")
 
