@@ -3,9 +3,11 @@
 Why not a vector latent: a 512-sample ECG window squeezed through one latent vector loses
 the exact timing and shape of each wave (PRD stays near 40 % in our comparison, see
 ``benchmarks/results/ecg_variants.md``). Here the encoder downsamples by 2 per layer and the
-posterior is a diagonal Gaussian over a short sequence (``latent_channels`` x L/2^n), so the
-code keeps *where* things happen, and the KL term (Kingma & Welling 2014) limits how much of
-the noisy input gets through. Few channels at full resolution keep it fast on a CPU.
+posterior is a diagonal Gaussian over a short sequence (``latent_channels`` x L/32 by
+default), so the code keeps *where* things happen, and the KL term (Kingma & Welling 2014)
+limits how much of the noisy input gets through. The first encoder layer and the last decoder
+layer work with stride 4 (a learned analysis/synthesis filter bank), so almost no computation
+happens at the full sampling rate: fast on a CPU.
 
 Loss per example: ``-log p(target | z) + beta * KL(q(z|x) || N(0, I))``, summed over samples
 and latent units, averaged over the batch (denoising mode: ``target`` is the clean window).
@@ -27,21 +29,24 @@ from sigvae.nn.posteriors import diagonal_gaussian
 from sigvae_ecg.params import ConvVAEParams
 
 
-def _encoder(channels: int, hidden: list[int], k: int, latent: int) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    for width in hidden:
-        layers += [nn.Conv1d(channels, width, k, 2, k // 2), nn.ReLU()]
-        channels = width
-    layers.append(nn.Conv1d(channels, 2 * latent, 3, 1, 1))
+def _encoder(channels: int, p: ConvVAEParams) -> nn.Sequential:
+    stem = 4 * p.stem_stride - 1
+    layers: list[nn.Module] = [nn.Conv1d(channels, p.hidden[0], stem, p.stem_stride, stem // 2)]
+    layers.append(nn.ReLU())
+    k = p.kernel_size
+    for c_in, c_out in zip(p.hidden[:-1], p.hidden[1:]):
+        layers += [nn.Conv1d(c_in, c_out, k, 2, k // 2), nn.ReLU()]
+    layers.append(nn.Conv1d(p.hidden[-1], 2 * p.latent_channels, 3, 1, 1))
     return nn.Sequential(*layers)
 
 
-def _decoder(latent: int, hidden: list[int], k: int, out_channels: int) -> nn.Sequential:
-    widths = list(reversed(hidden))
-    layers: list[nn.Module] = [nn.Conv1d(latent, widths[0], 3, 1, 1), nn.ReLU()]
-    for c_in, c_out in zip(widths, [*widths[1:], widths[-1]]):
+def _decoder(channels: int, p: ConvVAEParams) -> nn.Sequential:
+    widths, k, s = list(reversed(p.hidden)), p.kernel_size, p.stem_stride
+    layers: list[nn.Module] = [nn.Conv1d(p.latent_channels, widths[0], 3, 1, 1), nn.ReLU()]
+    for c_in, c_out in zip(widths[:-1], widths[1:]):
         layers += [nn.ConvTranspose1d(c_in, c_out, k, 2, k // 2, output_padding=1), nn.ReLU()]
-    layers.append(nn.Conv1d(widths[-1], out_channels, k, 1, k // 2))
+    # (n - 1) * s - 2 * (3s / 2) + 4s = n * s: exactly stem_stride times longer
+    layers.append(nn.ConvTranspose1d(widths[-1], channels, 4 * s, s, 3 * s // 2))
     return nn.Sequential(*layers)
 
 
@@ -49,14 +54,14 @@ class ConvVAE(Model):
     def __init__(self, params: ConvVAEParams, data_info: dict) -> None:
         super().__init__(data_info)
         channels, length = (x_shape_of(self.data_info) + (1,))[:2]
-        scale = 2 ** len(params.hidden)
+        scale = params.stem_stride * 2 ** (len(params.hidden) - 1)
         if length % scale:
             raise ConfigError(f"ecg-conv-vae: window length {length} is not a multiple of {scale}")
         self.params = params
         self.code_shape = (params.latent_channels, length // scale)
         self.latent_shape = (params.latent_channels * length // scale,)
-        self.encoder = _encoder(channels, params.hidden, params.kernel_size, params.latent_channels)
-        self.decoder = _decoder(params.latent_channels, params.hidden, params.kernel_size, channels)
+        self.encoder = _encoder(channels, params)
+        self.decoder = _decoder(channels, params)
         self.likelihood = build_likelihood(
             params.likelihood, (channels, length), params.sigma, params.learn_sigma
         )

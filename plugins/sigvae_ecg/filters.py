@@ -44,13 +44,16 @@ def fill_nan(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def resample(x: np.ndarray, fs_from: float, fs_to: float, length: int | None = None) -> np.ndarray:
     """Polyphase resampling of ``[channels, samples]`` (scipy ``resample_poly`` with a linear
     pad, so the ends do not droop); output has ``length`` samples (default: rounded ratio)."""
-    from scipy.signal import resample_poly
-
     x = np.atleast_2d(np.asarray(x, dtype=np.float64))
     if length is None:
         length = int(round(x.shape[-1] * float(fs_to) / float(fs_from)))
     up, down = rational_ratio(fs_from, fs_to)
-    y = x if up == down else resample_poly(x, up, down, axis=-1, padtype="line")
+    if up == down:
+        y = x
+    else:
+        from scipy.signal import resample_poly
+
+        y = resample_poly(x, up, down, axis=-1, padtype="line")
     if y.shape[-1] < length:
         y = np.pad(y, [(0, 0), (0, length - y.shape[-1])], mode="edge")
     return y[..., :length]

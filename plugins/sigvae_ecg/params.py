@@ -89,14 +89,21 @@ class ConvVAEParams(Params):
     """A fully convolutional VAE: the latent is a short multichannel sequence, not a vector."""
 
     hidden: list[PositiveInt] = Field(
-        default_factory=lambda: [8, 16, 32, 64],
+        default_factory=lambda: [24, 32, 48, 64],
         min_length=1,
-        description="encoder channels, input side first; each layer halves the length "
-        "(the decoder mirrors them)",
+        description="encoder channels, input side first; the first layer divides the length "
+        "by stem_stride, each further one by 2 (the decoder mirrors them)",
     )
-    kernel_size: PositiveInt = Field(7, description="convolution kernel size (odd)")
+    stem_stride: Literal[2, 4] = Field(
+        4,
+        description="stride of the first encoder layer (kernel 4*stride-1) and of the last "
+        "decoder layer (kernel 4*stride): a learned filter bank that keeps full-rate work small",
+    )
+    kernel_size: PositiveInt = Field(7, description="kernel size of the inner layers (odd)")
     latent_channels: PositiveInt = Field(
-        8, description="latent channels per position (latent length = L / 2^len(hidden))"
+        16,
+        description="latent channels per position (latent length = L / (stem_stride * "
+        "2^(len(hidden)-1)))",
     )
     beta: float = Field(1.0, ge=0.0, description="weight of the KL term (1: the ELBO)")
     deterministic: bool = Field(

@@ -47,6 +47,8 @@ def template_snr_db(x: np.ndarray, fs: float, peaks: np.ndarray) -> float | None
 
 def stretch_quality(noisy: np.ndarray, clean: np.ndarray, fs: float) -> dict:
     """Quality numbers of one stretch before and after denoising."""
+    import warnings
+
     import neurokit2 as nk
 
     from sigvae_ecg.rpeaks import detect_rpeaks
@@ -57,14 +59,16 @@ def stretch_quality(noisy: np.ndarray, clean: np.ndarray, fs: float) -> dict:
         out[f"template_snr_db_{label}"] = template_snr_db(x, fs, peaks)
         if not np.isfinite(x).all() or np.ptp(x) == 0 or len(peaks) < 3:
             continue
+        rate = int(round(fs))
         try:
-            avg = nk.ecg_quality(x, rpeaks=peaks, sampling_rate=int(round(fs)), method="averageQRS")
-            out[f"average_qrs_{label}"] = float(np.nanmean(avg))
-            out[f"zhao2018_{label}"] = str(
-                nk.ecg_quality(x, rpeaks=peaks, sampling_rate=int(round(fs)), method="zhao2018")
-            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                avg = nk.ecg_quality(x, rpeaks=peaks, sampling_rate=rate, method="averageQRS")
+                zhao = nk.ecg_quality(x, rpeaks=peaks, sampling_rate=rate, method="zhao2018")
         except (ValueError, IndexError, ZeroDivisionError, KeyError):
             continue
+        out[f"average_qrs_{label}"] = float(np.nanmean(avg))
+        out[f"zhao2018_{label}"] = str(zhao)
     return out
 
 

@@ -38,14 +38,18 @@ def f1_from_counts(hits: int, n_detected: int, n_reference: int) -> dict[str, fl
 def detect_rpeaks(signal: np.ndarray, fs: float) -> np.ndarray:
     """Sample indices of R peaks found by NeuroKit2 (``ecg_clean`` then ``ecg_peaks``, default
     method), or an empty array when it finds none."""
+    import warnings
+
     import neurokit2 as nk
 
     x = np.asarray(signal, dtype=np.float64)
     if not np.isfinite(x).all() or np.ptp(x) == 0:
         return np.array([], dtype=int)
     try:
-        cleaned = nk.ecg_clean(x, sampling_rate=int(round(fs)))
-        _, info = nk.ecg_peaks(cleaned, sampling_rate=int(round(fs)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NeuroKit2 warns on signals with few beats
+            cleaned = nk.ecg_clean(x, sampling_rate=int(round(fs)))
+            _, info = nk.ecg_peaks(cleaned, sampling_rate=int(round(fs)))
     except (ValueError, IndexError, ZeroDivisionError):
         return np.array([], dtype=int)
     return np.asarray(info["ECG_R_Peaks"], dtype=int)

@@ -69,7 +69,7 @@ class WfdbSource(RecordSource):
         if header.sig_len is None:
             raise DataError("header gives no signal length", path=hea)
         check_record(record, header)
-        extra = " ".join(str(v) for v in (header.base_time, header.base_date) if v is not None)
+        extra = _base_datetime(header.base_time, header.base_date)
         src = cls(
             name=record.name,
             path=record,
@@ -171,3 +171,13 @@ def _frame_rate(rates: list[float], reader) -> tuple[float, list[int]]:
         return float(base), [int(r) // base for r in rates]
     duration = reader.datarecord_duration
     return 1.0 / duration, [int(round(r * duration)) for r in rates]
+
+
+def _base_datetime(base_time, base_date) -> str:
+    """WFDB header start time ``HH:MM:SS[.mmm] [DD/MM/YYYY]`` (a date needs a time)."""
+    if base_time is None:
+        return ""
+    text = base_time.strftime("%H:%M:%S")
+    if base_time.microsecond:
+        text += f".{base_time.microsecond // 1000:03d}"
+    return text + (f" {base_date.strftime('%d/%m/%Y')}" if base_date is not None else "")
