@@ -42,6 +42,6 @@ class BetaVAE(VAE):
         terms = {
             "recon": -log_px.mean().detach(),
             "kl": kl.mean().detach(),
-            "capacity": torch.tensor(self.capacity),
+            "capacity": torch.tensor(self.capacity, device=total.device),
         }
         return LossOutput(total, terms)

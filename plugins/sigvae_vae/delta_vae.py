@@ -61,5 +61,5 @@ class DeltaVAE(VAE):
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         out = super().loss(batch, phase)
         out.terms["rate"] = out.terms["kl"]
-        out.terms["committed_rate"] = torch.tensor(self.delta)
+        out.terms["committed_rate"] = torch.tensor(self.delta, device=out.total.device)
         return out

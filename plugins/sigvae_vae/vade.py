@@ -108,7 +108,9 @@ class VaDE(GaussianLatentModel):
     def _initialise_from(self, q: Independent) -> None:
         means, logvars = kmeans(q.base_dist.loc, self.cluster_means.shape[0])
         self.cluster_means.copy_(means)
-        self.cluster_logvars.copy_(logvars)
+        # a cluster of posteriors spreads by its means' variance plus their own variance
+        posterior_var = q.base_dist.scale.pow(2).mean(0)
+        self.cluster_logvars.copy_((logvars.exp() + posterior_var).log())
 
     def vade_elbo(self, x, cond=None, target=None):
         """Per-example VaDE ELBO (eq. 17) and its parts, one reparameterised sample."""
@@ -142,7 +144,12 @@ class VaDE(GaussianLatentModel):
         q = self.encode(x, cond)
         log_px = self.decode(q.rsample(), cond).log_prob(target)
         kl = kl_diag_gaussian_standard(q)
-        terms = {"recon": -log_px.mean().detach(), "kl_z": kl.mean().detach()}
+        # the same terms as the VaDE loss (the trainer requires it); no cluster term yet
+        terms = {
+            "recon": -log_px.mean().detach(),
+            "kl_z": kl.mean().detach(),
+            "kl_c": torch.zeros((), device=kl.device),
+        }
         return LossOutput(-(log_px - kl).mean(), terms)
 
     def elbo(self, x, cond=None, target=None) -> torch.Tensor:

@@ -126,3 +126,18 @@ def test_loss_falls_on_real_ecg(build, train, ludb_windows, name):
     assert torch.isfinite(
         model.log_likelihood(x_test[:64], None if cond is None else cond[:64], samples=8)
     ).all()
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_shared_trainer_runs_every_model(build, name):
+    """Two epochs of the one Trainer (every phase, validation, constant loss terms)."""
+    from sigvae.data import Arrays
+    from sigvae.training.trainer import Trainer
+
+    model, needs_cond = _small(name, build)
+    cond = _cond(needs_cond, 64)
+    data = Arrays(x=torch.randn(64, 2, 21).numpy(), cond=None if cond is None else cond.numpy())
+    config = {"epochs": 2, "batch_size": 32, "lr": 1e-3, "progress": False}
+    result = Trainer(config).fit(model, data, data)
+    assert result.stopped_reason == "completed" and len(result.history) == 2
+    assert all(torch.isfinite(torch.tensor(h["val/loss"])) for h in result.history)
