@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from tqdm.auto import tqdm
 
 from sigvae.data import Arrays
-from sigvae.errors import CheckpointError, ConfigError, SigvaeError
+from sigvae.errors import ConfigError, SigvaeError
 from sigvae.registry import format_validation_error
 from sigvae.training import checkpoint as ckpt
 from sigvae.training.batches import BatchSource
@@ -35,10 +35,10 @@ from sigvae.training.distributed import (
 from sigvae.training.epoch_summary import summarise_epoch
 from sigvae.training.history import CURVES_NAME, METRICS_NAME, plot_history, write_metrics_csv
 from sigvae.training.loops import Phase, TermRecorder, train_epoch, validate
+from sigvae.training.resume import restore_training_state
 from sigvae.training.runtime import (
     autocast_dtype,
     make_scaler,
-    restore_rng_state,
     seed_epoch,
     training_runtime,
 )
@@ -286,25 +286,10 @@ class Trainer:
         if not path.is_file():
             logger.warning("train.resume: no %s yet, starting a new run", path)
             return self._fresh_start(s.context.is_main)
-        state = ckpt.load_checkpoint(path)
-        saved, own = state.get("model"), ckpt.model_identity(s.model)
-        if saved and own and saved.get("type") != own.get("type"):
-            raise CheckpointError(
-                f"cannot resume: written by model {saved.get('type')!r}, not {own.get('type')!r}",
-                path=path,
-            )
-        ckpt.load_state(s.model, state["state_dict"], path)
-        for phase in s.phases:
-            if phase.name not in state.get("optimizers", {}):
-                raise CheckpointError(f"no optimizer state for group {phase.name!r}", path=path)
-            phase.optimizer.load_state_dict(state["optimizers"][phase.name])
-        if s.scaler is not None and state.get("scaler"):
-            s.scaler.load_state_dict(state["scaler"])
-        restore_rng_state(state["rng"])
-        self.history = list(state.get("history", []))
+        start, self.history = restore_training_state(path, s.model, s.phases, s.scaler)
         s.tracker.replay(self.history)
-        logger.info("resuming from %s after epoch %d", path, state["epoch"])
-        return int(state["epoch"]) + 1
+        logger.info("resuming from %s at epoch %d", path, start)
+        return start
 
     def _nan_message(self, problem: str, epoch: int) -> str:
         kept = "the weights of the last good epoch were restored"
