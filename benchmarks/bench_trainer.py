@@ -112,7 +112,7 @@ def run_sigvae(train, val, args, run_dir):
     )
     result = Trainer(config, run_dir=run_dir).fit(model, Arrays(x=train), Arrays(x=val))
     # time from one epoch start to the next: includes checkpoints and metrics.csv (the last
-    # epoch has no next start and is left out, with the one-off end-of-run plot)
+    # epoch has no next start and is left out)
     return np.diff(model.epoch_marks, axis=0), result.history[-1]["val/loss"]
 
 
@@ -345,8 +345,8 @@ def header(args, train, val, pythae) -> str:
             f"Load average when the benchmark started: {os.getloadavg()[0]:.1f} on "
             f"{os.cpu_count()} cores.",
             "",
-            "Epoch = one training pass + one validation pass; the first epoch of each run (and "
-            "the last of the Trainer's, whose end also holds the final plot) is not timed. "
+            "Epoch = one training pass + one validation pass; the first epoch of each run is "
+            "not timed, nor the Trainer's last (timed from one epoch start to the next). "
             "wall = elapsed time; CPU = this process's CPU time, steadier while other jobs "
             "share the cores (wall times then swing by tens of percent between repeats). "
             "Ratios use each contestant's fastest epoch (interference only ever slows an epoch "

@@ -33,7 +33,7 @@ from sigvae.training.distributed import (
     wrap_for_training,
 )
 from sigvae.training.epoch_summary import summarise_epoch
-from sigvae.training.history import CURVES_NAME, METRICS_NAME, plot_history, write_metrics_csv
+from sigvae.training.history import METRICS_NAME, write_metrics_csv
 from sigvae.training.loops import Phase, TermRecorder, train_epoch, validate
 from sigvae.training.resume import restore_training_state
 from sigvae.training.runtime import (
@@ -81,8 +81,9 @@ class _Setup:
 
 
 class Trainer:
-    """Trains any :class:`sigvae.nn.Model`; writes checkpoints, ``metrics.csv`` and
-    ``training_curves.png`` into ``run_dir`` (nothing is written when it is None)."""
+    """Trains any :class:`sigvae.nn.Model`; writes ``last.pt``, ``best.pt`` and
+    ``metrics.csv`` into ``run_dir`` (nothing is written when it is None). Plot the curves
+    with :func:`sigvae.training.plot_history` (the pipeline does when ``outputs.plots``)."""
 
     def __init__(self, config: TrainConfig | dict | None = None, run_dir: Path | None = None):
         if isinstance(config, TrainConfig):
@@ -184,8 +185,6 @@ class Trainer:
                     break
         finally:
             bar.close()
-        if writes and self.history:
-            plot_history(self.history, self.run_dir / CURVES_NAME)
         return self._result(s, stopped, message)
 
     def _epoch(self, s: _Setup, epoch: int, step_fn, val_fn, on_step):

@@ -18,7 +18,7 @@ from _tiny_models import (
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from sigvae.errors import CheckpointError, ConfigError, SigvaeError
-from sigvae.training import TrainConfig, Trainer
+from sigvae.training import TrainConfig, Trainer, plot_history
 from sigvae.training.checkpoint import load_checkpoint
 from sigvae.training.trainer import NonFiniteLossWarning
 
@@ -42,11 +42,16 @@ def test_history_rows_carry_every_term_and_files_are_written(tmp_path):
     losses = [r["val/loss"] for r in result.history]
     assert result.best_epoch == losses.index(min(losses))
     assert result.checkpoint == tmp_path / "best.pt"
-    names = {p.name for p in tmp_path.iterdir()}
-    assert names == {"best.pt", "last.pt", "metrics.csv", "training_curves.png"}
-    assert (tmp_path / "training_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {p.name for p in tmp_path.iterdir()} == {"best.pt", "last.pt", "metrics.csv"}
     lines = (tmp_path / "metrics.csv").read_text().splitlines()
     assert len(lines) == 4 and lines[0].startswith("epoch,train/loss")
+
+
+def test_plot_history_draws_every_term_of_every_phase(tmp_path):
+    result = fit(TwoPhase(), epochs=2, batch_size=32, grad_clip=1.0)
+    path = plot_history(result.history, tmp_path / "curves" / "training_curves.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [p for p in path.parent.iterdir() if p.suffix == ".tmp"]
 
 
 def test_nothing_is_written_without_run_dir(tmp_path, monkeypatch):
