@@ -151,8 +151,10 @@ class RecordJob:
                     finite[c] |= valid.size > 0
                     varies[c] |= valid.size > 0 and np.ptp(valid) > 0
                     _keep_stretches(kept[c], stretches, (start, stop), src, c, noisy[c], out[c])
-        finally:
-            writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
         self._lead_notes(finite, varies)
         self._write_report(tmp, kept, removed, stretches)
 

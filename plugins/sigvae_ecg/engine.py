@@ -2,7 +2,8 @@
 
 The signal (already at the model's rate, no NaN) is cut into windows of ``window`` samples every
 ``hop`` samples; each window is z-scored with its own mean and std (as in training, see
-:mod:`sigvae_ecg.windows`), denoised, mapped back, and the windows are overlap-added with
+:mod:`sigvae_ecg.windows`), denoised, multiplied back by its std (the model outputs
+baseline-free ECG, so the window mean is not added back), and the windows are overlap-added with
 trapezoid weights that sum to one (a cross-fade over the ``window - hop`` overlap). The ends are
 padded by reflection so that every real sample sits under the same weights. Windows go through
 the model ``batch`` at a time, so memory is a few copies of the signal, whatever its length.
@@ -55,7 +56,7 @@ def denoise_1d(
     views = np.lib.stride_tricks.sliding_window_view(padded, window)[::hop]
     for first in range(0, n_windows, batch):
         chunk = views[first : first + batch]
-        clean = _denoise_windows(chunk, predict)
+        clean = denoise_windows(chunk, predict)
         starts = (first + np.arange(len(chunk))) * hop
         for start, y in zip(starts, clean):
             out[start : start + window] += weights * y
@@ -65,11 +66,12 @@ def denoise_1d(
     return out[left : left + n] / norm[left : left + n]
 
 
-def _denoise_windows(windows: np.ndarray, predict: Predict) -> np.ndarray:
-    """Normalize, predict, un-normalize; flat windows (zero std) are returned as they are."""
-    z, mean, std = zscore(windows)
+def denoise_windows(windows: np.ndarray, predict: Predict) -> np.ndarray:
+    """Denoise ``[n, window]`` windows independently: normalize each, predict, scale back;
+    flat windows (zero std) are returned as they are."""
+    z, _, std = zscore(windows)
     y = predict(z[:, None, :].astype(np.float32))
-    y = np.asarray(y, dtype=np.float64).reshape(windows.shape) * std + mean
+    y = np.asarray(y, dtype=np.float64).reshape(windows.shape) * std
     flat = std[:, 0] <= FLAT_STD
     y[flat] = windows[flat]
     return y

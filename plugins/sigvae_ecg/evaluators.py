@@ -13,6 +13,7 @@ import numpy as np
 
 from sigvae.errors import SigvaeError
 from sigvae_ecg import metrics
+from sigvae_ecg.noise_step import SCALE_KEY
 
 
 class WindowMetric:
@@ -31,11 +32,24 @@ class SNRImprovement:
     """Output SNR minus input SNR, per window, averaged (dB, power SNR, means removed)."""
 
     def evaluate(self, reference, estimate, **context) -> dict[str, float]:
-        noisy = context.get("noisy", context.get("x"))
+        noisy = noisy_input(context)
         if noisy is None:
             raise SigvaeError("snr-improvement needs the noisy input (context 'x' or 'noisy')")
         gain = metrics.snr_db(reference, estimate) - metrics.snr_db(reference, noisy)
         return {"snr_improvement_db": metrics.summarize(gain)}
+
+
+def noisy_input(context: dict) -> np.ndarray | None:
+    """The noisy input in the units of reference/estimate: given directly as ``noisy``/``x``,
+    or the pipeline's held-out ``arrays`` with the ecg-noise window scaling undone."""
+    given = context.get("noisy", context.get("x"))
+    if given is not None:
+        return given
+    arrays = context.get("arrays")
+    if arrays is None:
+        return None
+    scale = arrays.info.get(SCALE_KEY)
+    return arrays.x if scale is None else arrays.x * scale[1] + scale[0]
 
 
 WINDOW_METRICS: dict[str, dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {

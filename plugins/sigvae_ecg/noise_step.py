@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from sigvae.data import Arrays
-from sigvae.errors import ConfigError
+from sigvae.errors import ConfigError, SigvaeError
 from sigvae_ecg import noise as nz
 from sigvae_ecg.params import NoiseParams
 from sigvae_ecg.windows import zscore
 
+SCALE_KEY = "ecg_window_scale"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -71,15 +72,32 @@ class NoiseStep:
             rng, copies = np.random.default_rng([self.params.seed, 1, data_id]), 1
         index = np.repeat(np.arange(len(data)), copies)
         clean = clean[index]
+        if data_id == self.train_id:
+            sign = np.where(rng.random(len(clean)) < self.params.flip, -1.0, 1.0)
+            clean = clean * sign.reshape(-1, *([1] * (clean.ndim - 1)))
         noisy = self.corrupt(clean, rng)
+        info = {**data.info, "fs": self.params.fs, "ecg_normalize": self.params.normalize}
         if self.params.normalize:
             noisy, mean, std = zscore(noisy)
-            clean = (clean - mean) / std
+            clean = clean / std
+            info[SCALE_KEY] = (mean.astype(np.float32), std.astype(np.float32))
         picked = data.subset(index)
-        info = {**data.info, "fs": self.params.fs, "ecg_normalize": self.params.normalize}
         return picked.with_fields(
             x=noisy.astype(np.float32), target=clean.astype(np.float32), info=info
         )
+
+    def inverse_transform(self, data: Arrays) -> Arrays:
+        """Model outputs and targets back to physical units: times each noisy window's std
+        (kept in ``info``), so metrics are in the data's units. Targets were never shifted."""
+        scale = data.info.get(SCALE_KEY)
+        if scale is None:
+            return data
+        mean, std = scale
+        if mean.shape[0] != len(data):
+            raise SigvaeError(
+                f"ecg-noise: cannot invert {len(data)} windows with statistics of {mean.shape[0]}"
+            )
+        return data.with_fields(x=data.x * std)
 
     def corrupt(self, clean: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """``clean`` ([..., L]) plus noise, each window and channel drawn independently."""

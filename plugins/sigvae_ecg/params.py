@@ -69,6 +69,13 @@ class NoiseParams(Params):
     copies: PositiveInt = Field(
         1, le=32, description="noisy copies of each training window (val/test get one)"
     )
+    flip: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="probability of inverting a training window's polarity (a lead can be "
+        "recorded either way round); val/test windows are never flipped",
+    )
     normalize: bool = Field(
         True,
         description="z-score each window with the noisy window's mean and std, applied to "

@@ -66,6 +66,10 @@ class WfdbStreamWriter:
         np.concatenate(columns, axis=1).astype(self.dtype).tofile(self.handle)
         self.written += frames
 
+    def abort(self) -> None:
+        """Close the data file after a failure (the caller discards the partial output)."""
+        self.handle.close()
+
     def close(self) -> None:
         """Finish the data file and write the header."""
         self.handle.close()

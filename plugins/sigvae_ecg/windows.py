@@ -1,8 +1,9 @@
 """Window arithmetic shared by training and inference, so both see the same numbers.
 
-* :func:`zscore` - each window is shifted and scaled by the *noisy* window's own mean and
-  standard deviation; the clean target gets the same affine map, so the model learns clean
-  ECG in the noisy window's units and the map is inverted exactly at inference.
+* :func:`zscore` - each noisy window is centred and scaled by its own mean and standard
+  deviation. The clean target is only *scaled* by that std, not shifted: the noisy window's
+  mean is mostly baseline wander, which is noise, so the model learns to output baseline-free
+  ECG (as the band-passed training targets are) and inference multiplies by the std only.
 * :func:`taper` - the cross-fade weight of one window: a trapezoid whose ramps are as long as
   the overlap, so overlapping windows' weights add up to exactly 1 (constant overlap-add).
 """

@@ -89,8 +89,8 @@ def test_normalization_uses_the_noisy_window_for_both_fields():
     norm = s2.fit(Arrays(x=clean)).transform(Arrays(x=clean))
     np.testing.assert_allclose(norm.x.mean(axis=-1), 0, atol=1e-5)
     np.testing.assert_allclose(norm.x.std(axis=-1), 1, atol=1e-4)
-    mean, std = raw.x.mean(-1, keepdims=True), raw.x.std(-1, keepdims=True)
-    np.testing.assert_allclose(norm.target, (raw.target - mean) / std, atol=1e-4)
+    std = raw.x.std(-1, keepdims=True)
+    np.testing.assert_allclose(norm.target, raw.target / std, atol=1e-4)  # scaled, not shifted
 
 
 def test_rate_mismatch_is_a_config_error():
@@ -106,3 +106,26 @@ def test_nstdb_training_noise_reads_only_the_first_half(shared_data):
     rng = np.random.default_rng(0)
     mix = nz.nstdb_mix(bank, 512, rng)
     assert np.isfinite(mix).all() and np.ptp(mix) > 0
+
+
+def test_inverse_transform_restores_physical_units_for_metrics():
+    from sigvae_ecg.evaluators import build, noisy_input
+
+    clean = windows(12)
+    train = Arrays(x=clean)
+    s = step(normalize=True).fit(train)
+    raw = step(normalize=False).fit(train).transform(Arrays(x=clean[:6]))
+    held_out = s.transform(Arrays(x=clean[:6]))
+    back = s.inverse_transform(held_out.with_fields(x=held_out.target, target=None))
+    np.testing.assert_allclose(back.x, clean[:6], atol=1e-4)
+    np.testing.assert_allclose(noisy_input({"arrays": held_out}), raw.x, atol=1e-3)
+    gain = build("snr-improvement").evaluate(back.x, back.x + 0.01, arrays=held_out)
+    assert gain["snr_improvement_db"] > 10
+
+
+def test_polarity_flips_only_training_windows():
+    clean = windows(30)
+    train, val = Arrays(x=clean[:20]), Arrays(x=clean[20:])
+    s = step(flip=1.0, normalize=False).fit(train)
+    np.testing.assert_allclose(s.transform(train).target, -clean[:20])
+    np.testing.assert_allclose(s.transform(val).target, clean[20:])

@@ -1,0 +1,1 @@
+"""The shipped default denoiser weights and their model card (data files only)."""
