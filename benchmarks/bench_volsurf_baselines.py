@@ -38,31 +38,29 @@ def _vols_at_deltas(params: HestonParams, taus, deltas, atm_guess):
     return out
 
 
-def quantlib_heston(obs_tau, obs_delta, obs_iv, tgt_tau, tgt_delta, jumps=False):
-    """Calibrate Heston (or Bates with ``jumps``) to the observed points with QuantLib."""
+def _quantlib_calibrate(obs_tau, obs_delta, obs_iv, jumps, start):
+    """QuantLib calibration from ``start`` = (v0, kappa, theta, sigma, rho[, lam, nu, delta])."""
     import QuantLib as ql
 
     today = ql.Date(2, 1, 2024)
     ql.Settings.instance().evaluationDate = today
-    dc = ql.Actual365Fixed()
-    flat = ql.YieldTermStructureHandle(ql.FlatForward(today, 0.0, dc))
+    flat = ql.YieldTermStructureHandle(ql.FlatForward(today, 0.0, ql.Actual365Fixed()))
     spot = ql.QuoteHandle(ql.SimpleQuote(1.0))
-    atm = float(np.median(obs_iv))
-    v = atm**2
+    v0, kappa, theta, sigma, rho = start[:5]
     if jumps:
-        process = ql.BatesProcess(flat, flat, spot, v, 1.0, v, 0.5, -0.1, 0.3, -0.05, 0.1)
+        lam, nu, delta = start[5:] if len(start) > 5 else (0.1, 0.0, 0.05)
+        process = ql.BatesProcess(flat, flat, spot, v0, kappa, theta, sigma, rho, lam, nu, delta)
         model = ql.BatesModel(process)
         engine = ql.BatesEngine(model)
     else:
-        process = ql.HestonProcess(flat, flat, spot, v, 1.0, v, 0.5, -0.1)
-        model = ql.HestonModel(process)
+        model = ql.HestonModel(ql.HestonProcess(flat, flat, spot, v0, kappa, theta, sigma, rho))
         engine = ql.AnalyticHestonEngine(model)
-    k = black.log_moneyness_from_delta(obs_delta, obs_iv, obs_tau)
     helpers = []
-    for t, kk, vol in zip(obs_tau, k, obs_iv):
-        days = max(1, int(round(t * 365)))
+    for t, kk, vol in zip(
+        obs_tau, black.log_moneyness_from_delta(obs_delta, obs_iv, obs_tau), obs_iv
+    ):
         helper = ql.HestonModelHelper(
-            ql.Period(days, ql.Days),
+            ql.Period(max(1, int(round(t * 365))), ql.Days),
             ql.NullCalendar(),
             1.0,
             float(np.exp(kk)),
@@ -74,15 +72,29 @@ def quantlib_heston(obs_tau, obs_delta, obs_iv, tgt_tau, tgt_delta, jumps=False)
         helper.setPricingEngine(engine)
         helpers.append(helper)
     method = ql.LevenbergMarquardt(1e-8, 1e-8, 1e-8)
-    model.calibrate(helpers, method, ql.EndCriteria(400, 50, 1e-8, 1e-8, 1e-8))
-    p = list(model.params())  # theta, kappa, sigma, rho, v0 (+ lambda, nu, delta)
-    theta, kappa, sigma, rho, v0 = p[:5]
-    extra = dict(lam=p[5], mu_j=p[6], delta_j=p[7]) if jumps else {}
-    params = HestonParams(
-        *(np.array([x]) for x in (v0, kappa, theta, max(sigma, 1e-4), rho)),
-        **{n: np.array([x]) for n, x in extra.items()},
-    )
-    return _vols_at_deltas(params, np.asarray(tgt_tau), np.asarray(tgt_delta), atm)
+    end = ql.EndCriteria(400, 50, 1e-8, 1e-8, 1e-8)
+    if len(helpers) >= (8 if jumps else 5):
+        model.calibrate(helpers, method, end)
+    else:
+        # Levenberg-Marquardt needs at least as many quotes as free parameters: with fewer than
+        # 8 quotes Bates keeps its jump parameters at their starting values
+        model.calibrate(helpers, method, end, model.constraint(), [], [False] * 5 + [True] * 3)
+    theta, kappa, sigma, rho, v0, *extra = list(model.params())
+    return [v0, kappa, theta, sigma, rho, *extra]
+
+
+def quantlib_heston(obs_tau, obs_delta, obs_iv, tgt_tau, tgt_delta, jumps=False):
+    """Calibrate Heston with QuantLib to the observed points and predict the targets. With
+    ``jumps`` Bates is calibrated next, starting from the Heston fit (a warm start)."""
+    atm = float(np.median(obs_iv))
+    p = _quantlib_calibrate(obs_tau, obs_delta, obs_iv, False, [atm**2, 1.0, atm**2, 0.5, -0.1])
+    if jumps:
+        p = _quantlib_calibrate(obs_tau, obs_delta, obs_iv, True, p)
+    if not np.all(np.isfinite(p)) or (jumps and (abs(p[6]) > 2 or p[7] > 2 or p[5] > 50)):
+        return np.full(len(tgt_tau), np.nan)  # a diverged calibration counts as a failure
+    names = ("v0", "kappa", "theta", "sigma", "rho", "lam", "mu_j", "delta_j")
+    arrays = {n: np.array([max(x, 1e-4) if n == "sigma" else x]) for n, x in zip(names, p)}
+    return _vols_at_deltas(HestonParams(**arrays), np.asarray(tgt_tau), np.asarray(tgt_delta), atm)
 
 
 def raw_svi(k, a, b, rho, m, sig):

@@ -33,7 +33,7 @@ def complete_latents(
     starts: int = 4,
     candidates: int = 64,
     prior_weight: float = 1.0,
-    iterations: int = 50,
+    iterations: int = 30,
     seed: int = 0,
     names=None,
 ):
@@ -74,7 +74,10 @@ def complete_latents(
         # the objective is in units of the likelihood (squared error / 2 s^2): a gradient of
         # 1e-2 is far below what moves a decoded vol by 0.1 bp
         z, f = batched_lbfgs(
-            lambda zz: objective(zz, *reps), z0.reshape(b * s, -1), iterations=iterations, tol=1e-2
+            lambda zz, rows: objective(zz, *(t[rows] for t in reps)),
+            z0.reshape(b * s, -1),
+            iterations=iterations,
+            tol=1e-2,
         )
     f = torch.nan_to_num(f.reshape(b, s), nan=float("inf"))
     best = f.argmin(dim=1)
@@ -91,6 +94,7 @@ def _objective(model, prior_weight):
     scale = 1.0 / (2.0 * model.sigma**2)
 
     def objective(z, c, y, m):
+        """Per-problem objective for latents ``z`` and the matching rows of ``c, y, m``."""
         err = model.decode_at(z, c) - y
         return scale * (m * err * err).sum(-1) + 0.5 * prior_weight * (z * z).sum(-1)
 

@@ -100,6 +100,11 @@ class VolSurfModelParams(GridParams):
 class PointwiseModelParams(VolSurfModelParams):
     """The pointwise VAE: decoder maps (z, tau, delta) to one vol."""
 
+    decoder_style: Literal["film", "concat"] = Field(
+        "film",
+        description="film: z scales and shifts every hidden layer of an MLP over the "
+        "coordinates; concat: one MLP on [z, coordinates]",
+    )
     arbitrage_penalty: float = Field(
         0.0,
         ge=0.0,

@@ -9,6 +9,7 @@ import math
 
 import torch
 
+from sigvae.nn.layers import activation as make_activation
 from sigvae.nn.mlp import mlp_stack
 from sigvae_volsurf.models.base import VolSurfVAE
 from sigvae_volsurf.models.penalty import arbitrage_penalty
@@ -24,16 +25,54 @@ def coordinate_features(coords: torch.Tensor) -> torch.Tensor:
     )
 
 
+class FiLMDecoder(torch.nn.Module):
+    """An MLP over the coordinates whose every hidden layer is scaled and shifted by functions
+    of z (feature-wise linear modulation, Perez et al. 2018). The modulations are computed once
+    per surface, so evaluating many points of one surface costs only the coordinate MLP."""
+
+    def __init__(self, latent_dim: int, widths: list[int], activation: str) -> None:
+        super().__init__()
+        self.layers = torch.nn.ModuleList()
+        width = 2
+        for w in widths:
+            self.layers.append(torch.nn.Linear(width, w))
+            width = w
+        self.film = torch.nn.Linear(latent_dim, 2 * sum(widths))
+        self.act = make_activation(activation)
+        self.out = torch.nn.Linear(width, 1)
+        self.widths = widths
+
+    def forward(self, z: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+        mods = self.film(z)[:, None, :]  # [B, 1, 2 * sum(widths)]
+        h, start = feats, 0
+        for layer, w in zip(self.layers, self.widths):
+            scale, shift = mods[..., start : start + w], mods[..., start + w : start + 2 * w]
+            h = self.act(layer(h) * (1.0 + scale) + shift)
+            start += 2 * w
+        return self.out(h).squeeze(-1)
+
+
+class ConcatDecoder(torch.nn.Module):
+    """An MLP on ``[z, coordinates]`` (Bergeron et al.'s pointwise decoder)."""
+
+    def __init__(self, latent_dim: int, widths: list[int], activation: str) -> None:
+        super().__init__()
+        self.body = torch.nn.Sequential(
+            mlp_stack(latent_dim + 2, widths, activation), torch.nn.Linear(widths[-1], 1)
+        )
+
+    def forward(self, z: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+        zz = z[:, None, :].expand(-1, feats.shape[1], -1)
+        return self.body(torch.cat([zz, feats], dim=-1)).squeeze(-1)
+
+
 class PointwiseVAE(VolSurfVAE):
     registry_name = "volsurf-pointwise"
 
     def __init__(self, params, data_info: dict) -> None:
         super().__init__(params, data_info)
-        widths = self.decoder_widths()
-        self.decoder = torch.nn.Sequential(
-            mlp_stack(params.latent_dim + 2, widths, params.activation),
-            torch.nn.Linear(widths[-1], 1),
-        )
+        decoder = FiLMDecoder if params.decoder_style == "film" else ConcatDecoder
+        self.decoder = decoder(params.latent_dim, self.decoder_widths(), params.activation)
         taus, deltas = self.grid.taus, self.grid.deltas
         self.coord_box = ((min(taus), max(taus)), (min(deltas), max(deltas)))
 
@@ -41,10 +80,7 @@ class PointwiseVAE(VolSurfVAE):
         coords = coords.to(z.dtype)
         if coords.dim() == 2:
             coords = coords.expand(z.shape[0], *coords.shape)
-        feats = coordinate_features(coords)  # [B, P, 2]
-        zz = z[:, None, :].expand(-1, feats.shape[1], -1)
-        raw = self.decoder(torch.cat([zz, feats], dim=-1)).squeeze(-1)
-        return self.scale_out(raw)
+        return self.scale_out(self.decoder(z, coordinate_features(coords)))
 
     def extra_loss(self, z: torch.Tensor, batch) -> torch.Tensor | None:
         if self.params.arbitrage_penalty <= 0:
