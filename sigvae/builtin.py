@@ -5,19 +5,8 @@ core CLI commands."""
 from __future__ import annotations
 
 from sigvae.hookspecs import hookimpl
+from sigvae.lazy import lazy_factory as _lazy
 from sigvae.specs import CommandSpec, EvaluatorSpec, NoParams, PreprocessorSpec
-
-
-def _lazy(module: str, attr: str):
-    """A factory that imports ``module`` only when the component is built."""
-
-    def factory(params, **extra):
-        import importlib
-
-        return getattr(importlib.import_module(module), attr)(params, **extra)
-
-    factory.__qualname__ = f"{module}.{attr}"
-    return factory
 
 
 @hookimpl
@@ -42,20 +31,33 @@ def sigvae_preprocessors():
 
     return [
         PreprocessorSpec(
-            "window", _lazy("sigvae.preprocess.window", "Window"), WindowParams,
+            "window",
+            _lazy("sigvae.preprocess.window", "Window"),
+            WindowParams,
             "Cut each recording into equal-length windows (one record = one group).",
-            takes="signals", returns="arrays"),
+            takes="signals",
+            returns="arrays",
+        ),
         PreprocessorSpec(
-            "standardize", _lazy("sigvae.preprocess.scaling", "Standardize"), StandardizeParams,
-            "z-score with training-split statistics; invertible back to physical units."),
+            "standardize",
+            _lazy("sigvae.preprocess.scaling", "Standardize"),
+            StandardizeParams,
+            "z-score with training-split statistics; invertible back to physical units.",
+        ),
         PreprocessorSpec(
-            "flatten", _lazy("sigvae.preprocess.scaling", "Flatten"), FlattenParams,
-            "Flatten [channels, samples] examples into feature vectors for MLP models."),
+            "flatten",
+            _lazy("sigvae.preprocess.scaling", "Flatten"),
+            FlattenParams,
+            "Flatten [channels, samples] examples into feature vectors for MLP models.",
+        ),
         PreprocessorSpec(
-            "frame-to-arrays", _lazy("sigvae.preprocess.tabular", "FrameToArrays"),
+            "frame-to-arrays",
+            _lazy("sigvae.preprocess.tabular", "FrameToArrays"),
             FrameToArraysParams,
             "Use table rows as examples: chosen numeric columns as x, others as cond.",
-            takes="frame", returns="arrays"),
+            takes="frame",
+            returns="arrays",
+        ),
     ]
 
 
@@ -64,11 +66,18 @@ def sigvae_evaluators():
     from sigvae.evaluators import LogLikelihoodParams
 
     return [
-        EvaluatorSpec("reconstruction", _lazy("sigvae.evaluators", "ReconstructionError"),
-                      NoParams, "Reconstruction MSE, RMSE and MAE in physical units."),
-        EvaluatorSpec("log-likelihood", _lazy("sigvae.evaluators", "LogLikelihood"),
-                      LogLikelihoodParams,
-                      "Importance-sampled held-out log p(x) and ELBO, nats per example."),
+        EvaluatorSpec(
+            "reconstruction",
+            _lazy("sigvae.evaluators", "ReconstructionError"),
+            NoParams,
+            "Reconstruction MSE, RMSE and MAE in physical units.",
+        ),
+        EvaluatorSpec(
+            "log-likelihood",
+            _lazy("sigvae.evaluators", "LogLikelihood"),
+            LogLikelihoodParams,
+            "Importance-sampled held-out log p(x) and ELBO, nats per example.",
+        ),
     ]
 
 
@@ -77,12 +86,22 @@ def sigvae_commands():
     from sigvae import cli_core
 
     return [
-        CommandSpec("run", cli_core.run_command, doc="Validate and run a YAML pipeline.",
-                    add_arguments=cli_core.run_arguments),
-        CommandSpec("plugins", cli_core.plugins_command,
-                    doc="List every registered component (kind, name, plugin, summary).",
-                    add_arguments=cli_core.plugins_arguments),
-        CommandSpec("describe", cli_core.describe_command,
-                    doc="Show a component's parameters with types, defaults and docs.",
-                    add_arguments=cli_core.describe_arguments),
+        CommandSpec(
+            "run",
+            cli_core.run_command,
+            doc="Validate and run a YAML pipeline.",
+            add_arguments=cli_core.run_arguments,
+        ),
+        CommandSpec(
+            "plugins",
+            cli_core.plugins_command,
+            doc="List every registered component (kind, name, plugin, summary).",
+            add_arguments=cli_core.plugins_arguments,
+        ),
+        CommandSpec(
+            "describe",
+            cli_core.describe_command,
+            doc="Show a component's parameters with types, defaults and docs.",
+            add_arguments=cli_core.describe_arguments,
+        ),
     ]

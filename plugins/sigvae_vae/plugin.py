@@ -3,27 +3,14 @@ factory imports its model module only when a model is actually built."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-
 from sigvae import hookimpl
+from sigvae.lazy import lazy_factory
 from sigvae.specs import ModelSpec
 from sigvae_vae import params as p
 from sigvae_vae.family2.specs import FAMILY2_SPECS
 
 _NO_COND = "cond in the batch is ignored."
 _DENOISE = "With a 'target' in the batch (denoising mode) the reconstruction term scores it."
-
-
-def _lazy(module: str, cls: str) -> Callable:
-    """A factory ``(params, data_info) -> model`` that imports ``sigvae_vae.<module>`` late."""
-
-    def factory(params, data_info: dict):
-        model_cls = getattr(importlib.import_module(f"sigvae_vae.{module}"), cls)
-        return model_cls(params, data_info)
-
-    factory.__name__ = f"build_{module}"
-    return factory
 
 
 # (name, module, class, params, doc): the first doc line is the one-line summary.
@@ -168,7 +155,9 @@ FAMILY_ONE = [
 @hookimpl
 def sigvae_models() -> list[ModelSpec]:
     family_one = [
-        ModelSpec(name=name, factory=_lazy(module, cls), params=schema, doc=doc)
+        ModelSpec(
+            name=name, factory=lazy_factory(f"sigvae_vae.{module}", cls), params=schema, doc=doc
+        )
         for name, module, cls, schema, doc in FAMILY_ONE
     ]
     return family_one + list(FAMILY2_SPECS)

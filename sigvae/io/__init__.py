@@ -14,8 +14,7 @@ in wfdb, pyedflib or pandas; the registry lists readers without loading them.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sigvae.lazy import lazy_getattr
 
 _LAZY = {
     "read_wfdb": "sigvae.io.wfdb_reader",
@@ -32,10 +31,4 @@ _LAZY = {
 
 __all__ = list(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'sigvae.io' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("sigvae.io", _LAZY)

@@ -15,8 +15,7 @@ plugin modules to declare their specs) does not import torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sigvae.lazy import lazy_getattr
 
 _LAZY = {
     "Model": "sigvae.nn.model",
@@ -46,10 +45,4 @@ _LAZY = {
 
 __all__ = list(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'sigvae.nn' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("sigvae.nn", _LAZY)

@@ -24,16 +24,9 @@ def readme_block(title: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture(scope="module")
-def installed_plugin(tmp_path_factory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("thirdparty")
-    pkg = root / "src" / "sigvae_example_plugin"
-    pkg.mkdir(parents=True)
-    (pkg / "__init__.py").write_text(
-        readme_block("plugin module (`sigvae_example_plugin/__init__.py`)")
-    )
-    (root / "src" / "pyproject.toml").write_text(readme_block("plugin `pyproject.toml`"))
-    site = root / "site"
+def pip_install(source: Path, site: Path) -> dict[str, str]:
+    """``pip install`` the distribution at ``source`` into ``site`` (not into this
+    environment) and return an environment that puts ``site`` on the path."""
     proc = subprocess.run(
         [
             sys.executable,
@@ -45,14 +38,25 @@ def installed_plugin(tmp_path_factory) -> dict[str, str]:
             "-q",
             "--target",
             str(site),
-            str(root / "src"),
+            str(source),
         ],
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
-    env = dict(os.environ, PYTHONPATH=str(site))
-    return env
+    return dict(os.environ, PYTHONPATH=str(site))
+
+
+@pytest.fixture(scope="module")
+def installed_plugin(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("thirdparty")
+    pkg = root / "src" / "sigvae_example_plugin"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text(
+        readme_block("plugin module (`sigvae_example_plugin/__init__.py`)")
+    )
+    (root / "src" / "pyproject.toml").write_text(readme_block("plugin `pyproject.toml`"))
+    return pip_install(root / "src", root / "site")
 
 
 def sigvae(*args, env):
@@ -110,24 +114,7 @@ def test_plugin_that_raises_on_import_is_reported(tmp_path):
         '[project.entry-points.sigvae]\nbad = "bad_plugin"\n'
         '[tool.setuptools]\npackages = ["bad_plugin"]\n'
     )
-    site = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "--target",
-            str(site),
-            str(root),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    env = dict(os.environ, PYTHONPATH=str(site))
+    env = pip_install(root, tmp_path / "site")
     proc = sigvae("plugins", "--json", env=env)
     assert proc.returncode == 0
     assert "plugin 'bad (bad-plugin)' failed to load" in proc.stderr

@@ -6,26 +6,12 @@ The plugin module adds these to its ``sigvae_models`` hook: ``return [..., *FAMI
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-
+from sigvae.lazy import lazy_factory
 from sigvae.specs import ModelSpec
 from sigvae_vae.family2 import params as p
 
 _DENOISE = "With a 'target' in the batch (denoising mode) the reconstruction term scores it."
 _NO_LL = "Deterministic encoder: elbo and log_likelihood raise UndefinedQuantity."
-
-
-def _lazy(module: str, cls: str) -> Callable:
-    """A factory ``(params, data_info) -> model`` importing ``sigvae_vae.family2.<module>``
-    late."""
-
-    def factory(params, data_info: dict):
-        model_cls = getattr(importlib.import_module(f"sigvae_vae.family2.{module}"), cls)
-        return model_cls(params, data_info)
-
-    factory.__name__ = f"build_{module}"
-    return factory
 
 
 # (name, module, class, params, doc): the first doc line is the one-line summary.
@@ -148,6 +134,8 @@ _MODELS = [
 ]
 
 FAMILY2_SPECS: list[ModelSpec] = [
-    ModelSpec(name=name, factory=_lazy(module, cls), params=schema, doc=doc)
+    ModelSpec(
+        name=name, factory=lazy_factory(f"sigvae_vae.family2.{module}", cls), params=schema, doc=doc
+    )
     for name, module, cls, schema, doc in _MODELS
 ]
