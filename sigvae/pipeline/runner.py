@@ -125,7 +125,8 @@ def run_pipeline(resolved: ResolvedPipeline, overwrite: bool = False) -> RunResu
 
     result = Trainer(train_cfg, run_dir=run_dir).fit(model, splits["train"], splits["val"])
     if result.stopped_reason == "nan":
-        say("training stopped on a non-finite loss; the last good checkpoint is kept")
+        say(result.message or "training stopped on a non-finite loss; the last good "
+            "checkpoint is kept")
     best = run_dir / "best.pt"
     if best.is_file():
         model = load_model(best)
