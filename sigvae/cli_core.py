@@ -21,13 +21,15 @@ def run_arguments(parser) -> None:
 
 def run_command(args) -> int:
     from sigvae.pipeline import load_pipeline
+    from sigvae.pipeline.runner import is_main_process
 
     pipeline = load_pipeline(args.pipeline, args.overrides)
     if args.check:
         print(f"{args.pipeline}: valid")
         return 0
     result = pipeline.run(overwrite=args.overwrite)
-    print(result.run_dir)
+    if is_main_process():
+        print(result.run_dir)
     return 0
 
 

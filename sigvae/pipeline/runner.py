@@ -4,6 +4,7 @@ with the one Trainer, evaluate on the held-out split, and write the run director
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -32,8 +33,14 @@ class RunResult:
     history: list[dict] = field(default_factory=list)
 
 
+def is_main_process() -> bool:
+    """Rank 0 under torchrun (or a plain process): the only one that writes or talks."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def say(message: str) -> None:
-    print(f"[sigvae] {message}", file=sys.stderr, flush=True)
+    if is_main_process():
+        print(f"[sigvae] {message}", file=sys.stderr, flush=True)
 
 
 def prepare_run_dir(resolved: ResolvedPipeline, overwrite: bool, resume: bool) -> Path:
@@ -43,6 +50,8 @@ def prepare_run_dir(resolved: ResolvedPipeline, overwrite: bool, resume: bool) -
     run_dir = Path(cfg.outputs.dir.format(name=cfg.name))
     if run_dir.exists() and not run_dir.is_dir():
         raise ConfigError("the run directory path exists and is not a directory", path=run_dir)
+    if not is_main_process():
+        return run_dir
     if run_dir.is_dir() and any(run_dir.iterdir()) and not (overwrite or resume):
         raise ConfigError("run directory already exists; pass --overwrite to replace its run "
                           "files, resume with --set train.resume=true, or set outputs.dir",
@@ -121,12 +130,15 @@ def run_pipeline(resolved: ResolvedPipeline, overwrite: bool = False) -> RunResu
     model = registry.build("model", spec.name, params, data_info=info)
     model.model_config = {"type": spec.name, "params": params.model_dump(mode="json"),
                           "data_info": info}
-    write_resolved_config(resolved, run_dir)
+    if is_main_process():
+        write_resolved_config(resolved, run_dir)
 
     result = Trainer(train_cfg, run_dir=run_dir).fit(model, splits["train"], splits["val"])
     if result.stopped_reason == "nan":
         say(result.message or "training stopped on a non-finite loss; the last good "
             "checkpoint is kept")
+    if not is_main_process():
+        return RunResult(metrics={"pipeline": cfg.name}, run_dir=run_dir, history=result.history)
     best = run_dir / "best.pt"
     if best.is_file():
         model = load_model(best)
