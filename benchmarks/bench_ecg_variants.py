@@ -31,6 +31,10 @@ VARIANTS = {
     "ecg-conv-vae, beta 1 (VAE)": ("ecg-conv-vae", {**CONV, "beta": 1.0}),
     "ecg-conv-vae, beta 4 (beta-VAE)": ("ecg-conv-vae", {**CONV, "beta": 4.0}),
     "ecg-conv-vae, beta 0.25": ("ecg-conv-vae", {**CONV, "beta": 0.25}),
+    "ecg-conv-vae, beta 0.25, latent 16x32 (3 levels)": (
+        "ecg-conv-vae",
+        {**CONV, "beta": 0.25, "hidden": [24, 32, 48]},
+    ),
     "ecg-conv-vae, deterministic (plain conv DAE, same net)": (
         "ecg-conv-vae",
         {**CONV, "deterministic": True},

@@ -24,14 +24,23 @@ from sigvae_ecg.sources import RecordSource, open_record
 from sigvae_ecg.wfdb_stream import WfdbStreamWriter
 
 PROGRESS = {"auto": None, "always": True, "never": False}
+DEMO_OUTDIR = "ecg_denoise_demo"
 
 
 def run(args) -> int:
     """The command's body; returns the exit code."""
+    records = list(args.records)
+    if getattr(args, "demo", False):
+        from sigvae_ecg.examples import DEMO_RECORD
+
+        records.append(str(DEMO_RECORD))
+        args.outdir = args.outdir or DEMO_OUTDIR
+    if not records:
+        raise SigvaeError("give at least one RECORD (WFDB or EDF), or --demo")
     denoiser = load_denoiser(args.model)
     leads = [s.strip() for s in args.leads.split(",") if s.strip()] if args.leads else None
     status = 0
-    for record in args.records:
+    for record in records:
         try:
             for line in denoise_record(Path(record), denoiser, args, leads):
                 print(line)

@@ -8,9 +8,15 @@ import argparse
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "records",
-        nargs="+",
+        nargs="*",
         metavar="RECORD",
         help="WFDB record (name, name.hea or name.dat) or EDF file; several may be given",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="denoise the bundled example (20 s of MIT-BIH 100 with real NSTDB electrode-motion "
+        "noise) into ./ecg_denoise_demo unless -o is given",
     )
     parser.add_argument(
         "-o",

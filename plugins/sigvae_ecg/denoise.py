@@ -47,6 +47,10 @@ def denoise_block(block: np.ndarray, fs: float, denoiser: Denoiser) -> np.ndarra
     for i, (row, bad) in enumerate(zip(filled, mask)):
         if bad.all():
             continue
+        if np.ptp(row) == 0:  # a flat line stays exactly as it is (no resampling ripple)
+            out[i] = row
+            out[i, bad] = np.nan
+            continue
         model_rate = resample(row, fs, denoiser.fs)[0]
         clean = denoise_1d(model_rate, denoiser.predict, denoiser.window, denoiser.hop)
         out[i] = resample(clean, denoiser.fs, fs, n)[0]

@@ -37,7 +37,7 @@ def denoise_1d(
     predict: Predict,
     window: int,
     hop: int,
-    batch: int = 256,
+    batch: int = 1024,
     on_batch: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """Denoise the 1-D signal ``x`` (float, finite) window by window; same length out.

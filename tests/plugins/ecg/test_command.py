@@ -129,47 +129,57 @@ def test_broken_records_give_one_line_and_others_still_run(
     assert not list(out_dir.glob("100_3chan*")) and not list(out_dir.glob(".sigvae-tmp*"))
 
 
-def write_record(directory, name, data, fs, names, units=None):
+def rewrite(edge, name, new_name, edit, sampto=None):
+    """A copy of the edge record ``name`` with its physical samples changed by ``edit``."""
+    rec = wfdb.rdrecord(str(edge / name), sampto=sampto)
+    data = edit(rec.p_signal.copy())
     wfdb.wrsamp(
-        name,
-        fs=fs,
-        units=units or ["mV"] * len(names),
-        sig_name=names,
-        p_signal=data.T,
-        fmt=["16"] * len(names),
-        adc_gain=[200.0] * len(names),
-        baseline=[0] * len(names),
-        write_dir=str(directory),
+        new_name,
+        fs=rec.fs,
+        units=rec.units,
+        sig_name=rec.sig_name,
+        p_signal=data,
+        fmt=["16"] * rec.n_sig,
+        adc_gain=[200.0] * rec.n_sig,
+        baseline=[0] * rec.n_sig,
+        write_dir=str(edge),
     )
-    return directory / name
+    return edge / new_name
 
 
-def test_all_nan_and_flat_leads_are_noted_not_invented(tmp_path, capsys, tiny_model_path):
-    from ecg_helpers import synthetic_ecg
+def test_all_nan_and_flat_leads_are_noted_not_invented(edge, capsys, tiny_model_path):
+    def spoil(x):
+        x[:, 1] = np.nan
+        x[:, 2] = 0.25
+        return x
 
-    ecg = synthetic_ecg(8, 360)
-    data = np.stack([ecg, np.full_like(ecg, np.nan), np.full_like(ecg, 0.25)], axis=1).T
-    rec = write_record(tmp_path, "mixed", data, 360, ["I", "II", "III"])
+    rec = rewrite(edge, "test01_00s", "spoilt", spoil)
     code, out, err = run(capsys, rec, "--model", tiny_model_path)
     assert code == 0, err
-    assert "'II' has no valid samples" in out and "'III' is a flat line" in out
-    b = wfdb.rdrecord(str(tmp_path / "mixed_denoised"))
+    assert "'ECG 2' has no valid samples" in out and "'ECG 3' is a flat line" in out
+    b = wfdb.rdrecord(str(edge / "spoilt_denoised"))
     assert np.isnan(b.p_signal[:, 1]).all()
     np.testing.assert_allclose(b.p_signal[:, 2], 0.25)
-    only_bad = write_record(tmp_path, "bad", data[1:], 360, ["II", "III"])
-    code, _, err = run(capsys, only_bad, "--model", tiny_model_path)
+    assert np.isfinite(b.p_signal[:, [0, 3]]).all()
+
+    def ruin(x):
+        x[:, 0] = np.nan
+        x[:, 1:] = 1.0
+        return x
+
+    code, _, err = run(
+        capsys, rewrite(edge, "test01_00s", "ruined", ruin), "--model", tiny_model_path
+    )
     assert code == 2 and "no lead has an ECG to denoise" in err
 
 
-def test_too_short_and_too_slow_records(tmp_path, capsys, tiny_model_path):
-    from ecg_helpers import synthetic_ecg
-
-    short = write_record(tmp_path, "short", synthetic_ecg(1, 360)[None], 360, ["I"])
+def test_too_short_and_too_slow_records(edge, capsys, tiny_model_path):
+    short = rewrite(edge, "3000003_0003", "short", lambda x: x, sampto=125)  # 1 s at 125 Hz
     code, _, err = run(capsys, short, "--model", tiny_model_path)
     assert code == 2 and "shorter than one model window" in err
-    slow = write_record(tmp_path, "slow", synthetic_ecg(20, 90)[None], 90, ["I"])
-    code, _, err = run(capsys, slow, "--model", tiny_model_path)
-    assert code == 2 and "below 100 Hz" in err
+    break_header(edge / "v102s", lambda ls: [ls[0].replace(" 250 ", " 90 ")] + ls[1:])
+    code, _, err = run(capsys, edge / "v102s", "--model", tiny_model_path)
+    assert code == 2 and "below 100 Hz" in err and len(err.splitlines()) == 1
 
 
 def test_edf_input(tmp_path, capsys, tiny_model_path):
@@ -207,3 +217,13 @@ def test_edf_input(tmp_path, capsys, tiny_model_path):
     assert b.sig_name == ["ECG I", "Resp"] and b.units == ["uV", "NU"]
     assert b.fs == 250 and b.samps_per_frame == [2, 1]
     assert len(b.e_p_signal[0]) == 6000 and "Resp" in out
+
+
+def test_demo_writes_into_the_working_directory(tmp_path, capsys, tiny_model_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "--demo", "--model", tiny_model_path)
+    assert code == 0, err
+    assert (tmp_path / "ecg_denoise_demo" / "noisy_100_denoised.hea").is_file()
+    assert "ecg_denoise_demo" in out
+    code, _, err = run(capsys, "--model", tiny_model_path)
+    assert code == 2 and "RECORD" in err
