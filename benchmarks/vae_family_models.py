@@ -67,10 +67,15 @@ ENTRIES = [
     Entry(
         "aae",
         "II",
-        {"posterior": "gaussian", "adversarial_weight": 0.5},
-        note="Gaussian posterior (as Pythae's), adversarial weight 0.5",
+        {"posterior": "gaussian", "adversarial_weight": 0.5, "disc_hidden": [256]},
+        note="Gaussian posterior, adversarial weight 0.5, discriminator 16-256-1 (as Pythae's)",
     ),
-    Entry("vae-gan", "II", note="gamma 1, feature-layer reconstruction"),
+    Entry(
+        "vae-gan",
+        "II",
+        {"discriminator": {"arch": "mlp", "hidden": [256], "activation": "relu"}},
+        note="gamma 1, discriminator 128-256-1 (as Pythae's), reconstruction in its 256 features",
+    ),
     Entry("cvae-gan", "II", cond="class", note="cond = one-hot beat class"),
     Entry(
         "vq-vae",
@@ -79,7 +84,12 @@ ENTRIES = [
         note="4 tokens x 4 dims, 64 codes, EMA",
     ),
     Entry("beta-tcvae", "II", note="alpha 1, beta 6, gamma 1, mss"),
-    Entry("factor-vae", "II", {"gamma": 10.0}, note="gamma 10"),
+    Entry(
+        "factor-vae",
+        "II",
+        {"gamma": 10.0, "disc_hidden": [1000] * 5},
+        note="gamma 10, discriminator 5 x 1000 (Kim & Mnih's, as Pythae's)",
+    ),
     Entry("dip-vae", "II", note="DIP-VAE-i"),
     Entry("mmvae", "II", na="needs >= 2 modalities; this benchmark has one lead"),
     Entry("vfae", "II", cond="sex", note="nuisance s = subject sex (0/1), no label"),
