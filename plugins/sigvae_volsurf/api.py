@@ -99,10 +99,12 @@ def generate_surfaces(
     seed: int = 0,
     latent: str = "kde",
     grid: Grid | str | None = None,
+    arbitrage_free: bool = False,
 ) -> pd.DataFrame:
     """``n`` synthetic surfaces decoded from latents drawn from a KDE of the training latents
     (``latent="kde"``, Ning et al. 2023) or the prior (``"prior"``), with per-surface arbitrage
-    flags. Long format: ``group, tenor, tau, delta, log_moneyness, iv, butterfly_arbitrage,
+    flags. With ``arbitrage_free`` surfaces that fail a check are replaced by fresh draws.
+    Long format: ``group, tenor, tau, delta, log_moneyness, iv, butterfly_arbitrage,
     calendar_arbitrage``."""
     from sigvae_volsurf.completion import decode_vols
     from sigvae_volsurf.evaluators import surface_arbitrage_flags
@@ -112,10 +114,22 @@ def generate_surfaces(
         raise SigvaeError(f"the number of surfaces must be at least 1, got {n}")
     model = load_volsurf_model(model)
     grid = _grid(grid, model)
-    z = sample_latents(model, n, seed=seed, method=latent)
-    vols = decode_vols(model, z, grid.coordinates())
+    kept, flags_kept, total = [], [], 0
+    for attempt in range(50):
+        z = sample_latents(model, n, seed=seed + 7919 * attempt, method=latent)
+        vols = decode_vols(model, z, grid.coordinates())
+        flags = surface_arbitrage_flags(vols, grid)
+        bad = flags["butterfly"] | flags["calendar"]
+        keep = ~bad if arbitrage_free else np.ones(n, bool)
+        kept.append(vols[keep])
+        flags_kept.append(np.stack([flags["butterfly"][keep], flags["calendar"][keep]], 1))
+        total += int(keep.sum())
+        if total >= n:
+            break
+    else:
+        raise SigvaeError(f"only {total} of {n} arbitrage-free surfaces after 50 rounds of draws")
+    vols, flags = np.concatenate(kept)[:n], np.concatenate(flags_kept)[:n]
     frame = grid_to_frame(vols, grid, [f"gen-{i:06d}" for i in range(n)])
-    flags = surface_arbitrage_flags(vols, grid)
-    frame["butterfly_arbitrage"] = np.repeat(flags["butterfly"], grid.size)
-    frame["calendar_arbitrage"] = np.repeat(flags["calendar"], grid.size)
+    frame["butterfly_arbitrage"] = np.repeat(flags[:, 0], grid.size)
+    frame["calendar_arbitrage"] = np.repeat(flags[:, 1], grid.size)
     return frame

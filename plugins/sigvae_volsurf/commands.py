@@ -73,6 +73,11 @@ def generate_arguments(parser: argparse.ArgumentParser) -> None:
         help="latent sampler: KDE of training latents (default) or the prior",
     )
     parser.add_argument("--grid", metavar="TENORS,DELTAS", help="output grid (pointwise models)")
+    parser.add_argument(
+        "--arbitrage-free",
+        action="store_true",
+        help="replace surfaces that fail the arbitrage checks by fresh draws",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output")
 
 
@@ -120,7 +125,12 @@ def generate_command(args: argparse.Namespace) -> int:
     table_format(out)
     refuse_existing([out], args.overwrite)
     frame = generate_surfaces(
-        args.n, model=args.model, seed=args.seed, latent=args.latent, grid=args.grid
+        args.n,
+        model=args.model,
+        seed=args.seed,
+        latent=args.latent,
+        grid=args.grid,
+        arbitrage_free=args.arbitrage_free,
     )
     write_table(frame, out, overwrite=args.overwrite)
     per_surface = frame.drop_duplicates("group")

@@ -2,12 +2,13 @@
 
 For each surface, minimise over ``z``
 
-    sum_observed (sigma_model(z; tau_i, delta_i) - iv_i)^2 / (2 s^2)  +  prior_weight |z|^2 / 2
+    sum_observed (sigma_model(z; tau_i, delta_i) - iv_i)^2 / (2 s^2)  +  prior_weight r(z) / 2
 
-(``s`` the model's likelihood std, so this is the MAP estimate under the model's own noise;
-Bergeron et al. 2021, section 4) by batched L-BFGS from several starts (``z = 0`` and draws
-from the prior, pre-screened), keeping the best start per surface. All surfaces and starts are
-one batch.
+(``s`` the model's likelihood std; Bergeron et al. 2021, section 4) by batched L-BFGS from
+several pre-screened starts, keeping the best start per surface. ``r(z)`` is the squared
+Mahalanobis distance under the latent prior: by default a Gaussian fitted to the training
+surfaces' latents (the aggregate posterior, where Ning et al. 2023 also sample from), else the
+VAE's N(0, I). All surfaces and starts are one batch.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def complete_latents(
     starts: int = 4,
     candidates: int = 64,
     prior_weight: float = 1.0,
-    iterations: int = 30,
+    prior: str = "aggregate",
+    iterations: int = 40,
     seed: int = 0,
     names=None,
 ):
@@ -53,10 +55,14 @@ def complete_latents(
     y = torch.as_tensor(np.nan_to_num(values), dtype=torch.float32)
     m = torch.as_tensor(mask, dtype=torch.float32)
     gen = torch.Generator().manual_seed(seed)
-    objective = _objective(model, prior_weight)
+    mean, whiten, bank = _latent_prior(model, prior)
+    objective = _objective(model, prior_weight, mean, whiten)
     with _frozen(model), torch.no_grad():
-        pool = torch.randn(b, candidates, model.latent_dim, generator=gen)
-        pool[:, 0] = 0.0
+        if bank is None:
+            pool = torch.randn(b, candidates, model.latent_dim, generator=gen)
+        else:
+            pool = bank[torch.randint(len(bank), (b, candidates), generator=gen)]
+        pool[:, 0] = mean
         scores = objective(pool.reshape(b * candidates, -1), *_repeat(candidates, c, y, m))
         keep = torch.topk(
             -scores.reshape(b, candidates)[:, 1:], min(starts, candidates) - 1
@@ -90,13 +96,32 @@ def complete_latents(
     return z, info
 
 
-def _objective(model, prior_weight):
+def _latent_prior(model, kind: str):
+    """``(mean, whitening matrix, bank)`` of the latent prior used for completion.
+
+    ``"standard"`` is the VAE's N(0, I). ``"aggregate"`` is a Gaussian fitted to the posterior
+    means of training surfaces that the model remembered (its aggregate posterior), which is
+    where decoded surfaces look like training data; starts are drawn from those latents. It
+    falls back to the standard prior when the model remembered too few latents."""
+    d = model.latent_dim
+    bank = model.training_latents().float().cpu() if kind == "aggregate" else None
+    if bank is None or len(bank) < 4 * d:
+        if kind not in ("standard", "aggregate"):
+            raise ValueError(f"unknown latent prior {kind!r}; use 'aggregate' or 'standard'")
+        return torch.zeros(d), torch.eye(d), None
+    cov = torch.cov(bank.T) + 1e-6 * torch.eye(d)
+    whiten = torch.linalg.inv(torch.linalg.cholesky(cov))  # |whiten (z - mean)|^2 = Mahalanobis
+    return bank.mean(0), whiten, bank
+
+
+def _objective(model, prior_weight, mean, whiten):
     scale = 1.0 / (2.0 * model.sigma**2)
 
     def objective(z, c, y, m):
         """Per-problem objective for latents ``z`` and the matching rows of ``c, y, m``."""
         err = model.decode_at(z, c) - y
-        return scale * (m * err * err).sum(-1) + 0.5 * prior_weight * (z * z).sum(-1)
+        u = (z - mean) @ whiten.T
+        return scale * (m * err * err).sum(-1) + 0.5 * prior_weight * (u * u).sum(-1)
 
     return objective
 

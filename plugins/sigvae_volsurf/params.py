@@ -76,9 +76,9 @@ class VolSurfModelParams(GridParams):
     """Shared by the grid and pointwise VAEs. Vols are modelled as log-vols; the decoder's
     output activation is ``exp`` (positive vols by construction)."""
 
-    latent_dim: PositiveInt = Field(4, description="latent dimensions")
+    latent_dim: PositiveInt = Field(6, description="latent dimensions")
     hidden: list[PositiveInt] = Field(
-        default_factory=lambda: [64, 64], min_length=1, description="encoder widths"
+        default_factory=lambda: [64, 64, 64], min_length=1, description="encoder widths"
     )
     decoder_hidden: list[PositiveInt] | None = Field(
         None, description="decoder widths (default: the encoder's, reversed)"
@@ -88,7 +88,7 @@ class VolSurfModelParams(GridParams):
     )
     beta: float = Field(1.0, ge=0.0, description="weight of the KL term")
     noise_bp: float = Field(
-        20.0, gt=0.0, description="std of the Gaussian likelihood, in vol basis points"
+        10.0, gt=0.0, description="std of the Gaussian likelihood, in vol basis points"
     )
     log_vol_centre: float = Field(-1.9, description="log-vol subtracted before the encoder")
     log_vol_scale: float = Field(0.5, gt=0.0, description="log-vol spread used for scaling")

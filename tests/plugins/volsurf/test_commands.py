@@ -136,6 +136,26 @@ def test_generate_command(tmp_path, model_path, capsys):
     assert frame["group"].nunique() == 7 and len(frame) == 7 * 15
     assert frame["iv"].gt(0).all()
     assert "with static arbitrage" in capsys.readouterr().out
+    clean = tmp_path / "clean.csv"
+    assert (
+        main(
+            [
+                "volsurf-generate",
+                "-n",
+                "5",
+                "-o",
+                str(clean),
+                "--model",
+                str(model_path),
+                "--arbitrage-free",
+                "--latent",
+                "prior",
+            ]
+        )
+        == 0
+    )
+    flags = pd.read_csv(clean)[["butterfly_arbitrage", "calendar_arbitrage"]]
+    assert not flags.any().any()
 
 
 def test_python_api_round_trip(model_path):

@@ -42,6 +42,13 @@ class LinearDecoder(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.w = torch.nn.Parameter(torch.tensor([[0.01, 0.0, 0.002], [0.0, 0.02, -0.01]]))
+        gen = torch.Generator().manual_seed(3)
+        self.bank = 0.5 + torch.randn(400, 3, generator=gen) @ torch.tensor(
+            [[1.0, 0.0, 0.0], [0.3, 0.5, 0.0], [0.0, 0.2, 2.0]]
+        )
+
+    def training_latents(self):
+        return self.bank
 
     def decode_at(self, z, coords):
         feats = coords.to(z.dtype)  # [B, P, 2] -> loadings per point
@@ -49,20 +56,28 @@ class LinearDecoder(torch.nn.Module):
         return 0.1 + (load * z[:, None, :]).sum(-1)
 
 
-def test_completion_is_the_map_estimate_of_a_linear_model():
+@pytest.mark.parametrize("prior", ["standard", "aggregate"])
+def test_completion_is_the_map_estimate_of_a_linear_model(prior):
     model = LinearDecoder()
     rng = np.random.default_rng(0)
     coords = rng.uniform(0.1, 1.0, (5, 6, 2))
     values = 0.1 + rng.normal(0, 0.01, (5, 6))
     mask = rng.uniform(size=(5, 6)) < 0.7
     mask[:, :3] = True
-    z, info = complete_latents(model, coords, np.where(mask, values, np.nan), starts=3)
+    z, info = complete_latents(
+        model, coords, np.where(mask, values, np.nan), starts=3, prior=prior, iterations=100
+    )
     w = model.w.detach().numpy()
+    bank = model.bank.numpy()
+    if prior == "standard":
+        mean, precision = np.zeros(3), np.eye(3)
+    else:  # Gaussian fitted to the remembered latents
+        mean, precision = bank.mean(0), np.linalg.inv(np.cov(bank.T) + 1e-6 * np.eye(3))
     for i in range(5):
         a = coords[i][mask[i]] @ w
         y = values[i][mask[i]] - 0.1
-        lam = model.sigma**2  # prior weight 1 in units of the likelihood variance
-        expect = np.linalg.solve(a.T @ a + lam * np.eye(3), a.T @ y)
+        s2 = model.sigma**2
+        expect = np.linalg.solve(a.T @ a / s2 + precision, a.T @ y / s2 + precision @ mean)
         np.testing.assert_allclose(z[i].numpy(), expect, rtol=2e-3, atol=2e-3)
     assert info["seconds"] > 0 and (info["observed"] == mask.sum(1)).all()
 
@@ -71,4 +86,6 @@ def test_fewer_points_than_latents_warns():
     model = LinearDecoder()
     coords = np.full((1, 2, 2), 0.5)
     with pytest.warns(FewQuotesWarning, match="prior"):
-        complete_latents(model, coords, np.array([[0.1, 0.11]]), starts=2, names=["2024-01-02"])
+        complete_latents(
+            model, coords, np.array([[0.1, 0.11]]), starts=2, names=["2024-01-02"], prior="standard"
+        )
