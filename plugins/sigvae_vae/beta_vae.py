@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import torch
 
-from sigvae.nn.model import LossOutput, sample_with_log_prob
+from sigvae.nn.model import LossOutput
 from sigvae_vae.params import BetaVAEParams
-from sigvae_vae.vae import VAE, reconstruction_target
+from sigvae_vae.vae import VAE, draw, reconstruction_target
 
 
 class BetaVAE(VAE):
@@ -34,7 +34,7 @@ class BetaVAE(VAE):
             return super().loss(batch, phase)
         cond = batch.get("cond")
         q = self.encode(batch["x"], cond)
-        z, log_q = sample_with_log_prob(q, reparameterized=True)
+        z, log_q = draw(q)
         log_px = self.decode(z, cond).log_prob(reconstruction_target(batch))
         kl = self.kl(q, z, log_q, cond)
         # |E_batch KL - C| as in Burgess et al.: the batch-mean KL is pushed towards C

@@ -23,6 +23,14 @@ from sigvae.nn.posteriors import detached
 from sigvae_vae.params import VAEParams
 
 
+def draw(q: Distribution) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """A reparameterised ``z ~ q`` and, only where it comes for free with the sample (flows),
+    ``log q(z)``; otherwise None, and :meth:`VAE.kl` scores ``z`` only if the KL needs it."""
+    if hasattr(q, "rsample_and_log_prob"):
+        return sample_with_log_prob(q, reparameterized=True)
+    return q.rsample(), None
+
+
 def reconstruction_target(batch: dict[str, torch.Tensor]) -> torch.Tensor:
     """What the likelihood scores: the clean ``target`` in denoising mode, else ``x``."""
     target = batch.get("target")
@@ -41,13 +49,21 @@ class VAE(GaussianLatentModel):
         """Closed-form per-example KL(q || p(z)), or None where there is none."""
         return kl_diag_gaussian_standard(q)
 
-    def kl(self, q: Distribution, z: torch.Tensor, log_q: torch.Tensor, cond=None):
+    def prior_log_prob(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """``log p(z)`` per example (models whose prior has a cheaper direct formula
+        override this; it must equal ``self.prior(cond).log_prob(z)``)."""
+        return self.prior(cond).log_prob(z)
+
+    def kl(self, q: Distribution, z: torch.Tensor, log_q: torch.Tensor | None, cond=None):
         """Per-example KL(q || p) as used in the loss: analytic when it exists, else the
-        single-sample ``log q(z) - log p(z)``; STL scores ``z`` under the detached ``q``."""
+        single-sample ``log q(z) - log p(z)`` (``log_q`` None: scored here); STL scores ``z``
+        under the detached ``q``."""
         if self.estimator == "stl":
-            return detached(q).log_prob(z) - self.prior(cond).log_prob(z)
+            return detached(q).log_prob(z) - self.prior_log_prob(z, cond)
         exact = self.analytic_kl(q, cond)
-        return exact if exact is not None else log_q - self.prior(cond).log_prob(z)
+        if exact is not None:
+            return exact
+        return (q.log_prob(z) if log_q is None else log_q) - self.prior_log_prob(z, cond)
 
     def kl_weight(self) -> float:
         """The weight on the KL term (constant here; schedules override it)."""
@@ -56,7 +72,7 @@ class VAE(GaussianLatentModel):
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         cond = batch.get("cond")
         q = self.encode(batch["x"], cond)
-        z, log_q = sample_with_log_prob(q, reparameterized=True)
+        z, log_q = draw(q)
         log_px = self.decode(z, cond).log_prob(reconstruction_target(batch))
         kl = self.kl(q, z, log_q, cond)
         total = -(log_px - self.kl_weight() * kl).mean()

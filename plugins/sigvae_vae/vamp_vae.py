@@ -8,6 +8,8 @@ that maximises the ELBO. The KL has no closed form and is the single-sample
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torch.distributions import Categorical, Distribution, Independent, MixtureSameFamily, Normal
@@ -31,6 +33,13 @@ class VampVAE(VAE):
         weights = Categorical(logits=torch.zeros(k, device=components.loc.device))
         mixed = Independent(Normal(components.loc, components.scale, validate_args=False), 1)
         return MixtureSameFamily(weights, mixed, validate_args=False)
+
+    def prior_log_prob(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        """``log p(z) = logsumexp_k log q(z | u_k) - log K``, the mixture density of
+        :meth:`prior` without building the mixture distribution each step."""
+        components = self.encode(self.pseudo_inputs)  # batch [K], event [D]
+        per_component = components.log_prob(z.unsqueeze(-2))  # [..., K]
+        return torch.logsumexp(per_component, dim=-1) - math.log(per_component.shape[-1])
 
     def analytic_kl(self, q: Distribution, cond: torch.Tensor | None = None):
         return None

@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 from torch.distributions import Distribution, Independent, Normal
 
+from sigvae.nn.gaussians import DiagonalNormal
+
 
 def _normal(d: Distribution) -> Normal:
     base = d.base_dist if isinstance(d, Independent) else d
@@ -30,8 +32,10 @@ def _sum_event(values: torch.Tensor, d: Distribution) -> torch.Tensor:
 def kl_diag_gaussian_standard(q: Distribution) -> torch.Tensor:
     """``KL(q || N(0, I))`` for a diagonal Gaussian ``q``."""
     n = _normal(q)
-    var = n.scale.pow(2)
-    return _sum_event(0.5 * (n.loc.pow(2) + var - 1.0 - var.log()), q)
+    var = n.scale.square()
+    # a posterior built from a log-variance carries log(std): no log of var needed
+    log_var = 2.0 * q.log_scale if isinstance(q, DiagonalNormal) else var.log()
+    return _sum_event(0.5 * (n.loc.square() + var - 1.0 - log_var), q)
 
 
 def kl_diag_gaussians(q: Distribution, p: Distribution) -> torch.Tensor:

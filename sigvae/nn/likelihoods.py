@@ -1,6 +1,7 @@
 """Likelihoods ``p(x|z)``: map the decoder output to a distribution over one example.
 
-Every likelihood returns ``Independent(base, len(x_shape))`` so ``log_prob(x)`` is one value
+Every likelihood returns ``Independent(base, len(x_shape))`` (Gaussians as the
+:mod:`sigvae.nn.gaussians` subclasses with a fused ``log_prob``) so ``log_prob(x)`` is one value
 per example, summed over features (the loss convention). ``out_channels_factor`` says how many
 stacked copies of ``x`` the decoder must produce (2 when it also predicts the scale).
 
@@ -16,9 +17,10 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.distributions import Bernoulli, Distribution, Independent, Laplace, Normal
+from torch.distributions import Bernoulli, Distribution, Independent, Laplace
 
 from sigvae.errors import ConfigError
+from sigvae.nn.gaussians import DiagonalNormal, SharedScaleNormal
 
 LIKELIHOODS = ("gaussian", "bernoulli", "laplace")
 SCALE_MODES = ("none", "shared", "feature", "example")
@@ -45,7 +47,10 @@ class Likelihood(nn.Module):
     def split(self, out: torch.Tensor) -> list[torch.Tensor]:
         """The decoder output cut into ``out_channels_factor`` tensors of shape x (in fp32
         when it comes from a half-precision autocast region: densities need the range)."""
-        return list(full_precision(out).chunk(self.out_channels_factor, dim=1))
+        out = full_precision(out)
+        if self.out_channels_factor == 1:
+            return [out]
+        return list(out.chunk(self.out_channels_factor, dim=1))
 
     def _independent(self, base: Distribution) -> Distribution:
         return Independent(base, len(self.x_shape))
@@ -106,9 +111,12 @@ class LocationScaleLikelihood(Likelihood):
     def forward(self, out: torch.Tensor) -> Distribution:
         parts = self.split(out)
         loc = parts[0]
+        if self.family == "gaussian" and self.scale_mode == "none":
+            return SharedScaleNormal(loc, self.sigma, len(self.x_shape))
         scale = self.scale(parts[1] if len(parts) > 1 else None, loc)
-        base = Normal if self.family == "gaussian" else Laplace
-        return self._independent(base(loc, scale, validate_args=False))
+        if self.family == "gaussian":
+            return DiagonalNormal(loc, scale, len(self.x_shape))
+        return self._independent(Laplace(loc, scale, validate_args=False))
 
 
 def build_likelihood(

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from torch.distributions import Distribution, Independent, Normal
+from torch.distributions import Distribution
 
 from sigvae.errors import SigvaeError
+from sigvae.nn.gaussians import StandardNormal
 
 
 class UndefinedQuantity(SigvaeError):
@@ -46,7 +47,7 @@ def standard_normal(shape: tuple[int, ...] | int, like: torch.Tensor) -> Distrib
     """N(0, I) over a latent of ``shape``, on ``like``'s device and dtype."""
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     zeros = torch.zeros(shape, device=like.device, dtype=like.dtype)
-    return Independent(Normal(zeros, torch.ones_like(zeros)), len(shape))
+    return StandardNormal(zeros, len(shape))
 
 
 def log_mean_exp(values: torch.Tensor, dim: int = 0) -> torch.Tensor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch.distributions import Distribution, Independent, MultivariateNormal, Normal
 
+from sigvae.nn.gaussians import DiagonalNormal
 from sigvae.nn.likelihoods import full_precision
 
 LOGVAR_MIN = -18.0
@@ -18,10 +19,11 @@ LOGVAR_MAX = 12.0
 
 def diagonal_gaussian(mu: torch.Tensor, logvar: torch.Tensor) -> Independent:
     """``Independent(Normal(mu, exp(logvar / 2)), 1)``: one ``log_prob`` per example
-    (computed in fp32 when the encoder ran under half-precision autocast)."""
+    (computed in fp32 when the encoder ran under half-precision autocast). It keeps the clamped
+    ``log(std)`` so that densities and KLs need no ``log`` of their own."""
     mu, logvar = full_precision(mu), full_precision(logvar)
-    std = torch.exp(0.5 * logvar.clamp(LOGVAR_MIN, LOGVAR_MAX))
-    return Independent(Normal(mu, std, validate_args=False), 1)
+    log_std = 0.5 * logvar.clamp(LOGVAR_MIN, LOGVAR_MAX)
+    return DiagonalNormal(mu, torch.exp(log_std), 1, log_scale=log_std)
 
 
 def split_gaussian_params(params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -29,6 +29,7 @@ from sigvae_vae.family2.base import (
     PointMass,
     code_critic,
     discriminator_loss,
+    frozen,
     generator_loss,
     reconstruction_target,
 )
@@ -85,14 +86,18 @@ class AAE(CodeAutoencoder):
         return super().log_likelihood(x, cond, samples, chunk)
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
-        z = self.codes(batch["x"])
-        z_prior = self.prior_samples(z)
         if phase == "disc":
-            real, fake = self.critic(z_prior), self.critic(z.detach())
+            with torch.no_grad():  # the codes are inputs here: no encoder graph
+                z = self.codes(batch["x"])
+            z_prior = self.prior_samples(z)
+            real, fake = self.critic(z_prior), self.critic(z)
             total = discriminator_loss(real, fake)
             accuracy = 0.5 * ((real > 0).float().mean() + (fake < 0).float().mean())
             return LossOutput(total, {"accuracy": accuracy.detach()})
+        z = self.codes(batch["x"])
+        self.prior_samples(z)  # drawn and unused, so the random stream matches the disc phase
         recon = -self.decode(z).log_prob(reconstruction_target(batch)).mean()
-        fool = generator_loss(self.critic(z))
+        with frozen(self.critic):
+            fool = generator_loss(self.critic(z))
         total = recon + self.params.adversarial_weight * fool
         return LossOutput(total, {"recon": recon.detach(), "generator": fool.detach()})

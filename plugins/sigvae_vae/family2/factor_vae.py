@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.divergences import kl_diag_gaussian_standard
 from sigvae.nn.model import LossOutput
-from sigvae_vae.family2.base import code_critic, reconstruction_target
+from sigvae_vae.family2.base import code_critic, frozen, reconstruction_target
 from sigvae_vae.family2.params import FactorVAEParams
 
 
@@ -44,10 +44,9 @@ class FactorVAE(GaussianLatentModel):
         return {"main": main, "disc": list(self.discriminator.parameters())}
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
-        q = self.encode(batch["x"])
-        z = q.rsample()
         if phase == "disc":
-            z = z.detach()
+            with torch.no_grad():  # the codes are inputs here: no encoder graph
+                z = self.encode(batch["x"]).rsample()
             half = z.shape[0] // 2 if z.shape[0] >= 4 else 0
             real, shuffled = (z[:half], z[half:]) if half else (z, z)
             logits_real = self.discriminator(real)
@@ -56,9 +55,12 @@ class FactorVAE(GaussianLatentModel):
             ones = torch.ones(shuffled.shape[0], dtype=torch.long, device=z.device)
             total = 0.5 * (F.cross_entropy(logits_real, zeros) + F.cross_entropy(logits_perm, ones))
             return LossOutput(total, {})
+        q = self.encode(batch["x"])
+        z = q.rsample()
         log_px = self.decode(z).log_prob(reconstruction_target(batch))
         kl = kl_diag_gaussian_standard(q)
-        logits = self.discriminator(z)
+        with frozen(self.discriminator):
+            logits = self.discriminator(z)
         tc = (logits[:, 0] - logits[:, 1]).mean()
         total = -(log_px - kl).mean() + self.params.gamma * tc
         terms = {"recon": -log_px.mean().detach(), "kl": kl.mean().detach(), "tc": tc.detach()}

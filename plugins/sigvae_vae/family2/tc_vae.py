@@ -22,9 +22,9 @@ from __future__ import annotations
 import math
 
 import torch
-from torch.distributions import Normal
 
 from sigvae.nn.compose import GaussianLatentModel
+from sigvae.nn.gaussians import HALF_LOG_2PI
 from sigvae.nn.model import LossOutput
 from sigvae_vae.family2.base import reconstruction_target
 from sigvae_vae.family2.params import BetaTCVAEParams
@@ -42,19 +42,27 @@ def log_weight_matrix(
 
 
 def decomposed_kl(
-    z: torch.Tensor, mu: torch.Tensor, std: torch.Tensor, n: int, estimator: str = "mss"
+    z: torch.Tensor,
+    mu: torch.Tensor,
+    std: torch.Tensor,
+    n: int,
+    estimator: str = "mss",
+    log_std: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
     """Per-example ``mi``, ``tc`` and ``dim_kl`` (``[M]`` each) for codes ``z`` [M, D] drawn
-    from ``N(mu, std^2)`` [M, D], under an N(0, I) prior and a data set of ``n`` examples."""
+    from ``N(mu, std^2)`` [M, D], under an N(0, I) prior and a data set of ``n`` examples
+    (``log_std``: ``log(std)`` when the caller has it)."""
     m = z.shape[0]
     n = max(int(n), m)
-    # log q(z_i | x_k) per dimension: [M (i), M (k), D]
-    pairwise = Normal(mu[None], std[None]).log_prob(z[:, None])
+    log_std = std.log() if log_std is None else log_std
+    # log q(z_i | x_k) per dimension: [M (i), M (k), D], the Gaussian density written out
+    standardized = (z[:, None] - mu[None]) / std[None]
+    pairwise = standardized.square().mul(-0.5) - (log_std + HALF_LOG_2PI)[None]
     log_w = log_weight_matrix(m, n, estimator, z.device, z.dtype)
     log_qz = torch.logsumexp(log_w + pairwise.sum(-1), dim=1)
     log_qz_marginals = torch.logsumexp(log_w[..., None] + pairwise, dim=1).sum(-1)
-    log_qz_x = Normal(mu, std).log_prob(z).sum(-1)
-    log_pz = Normal(torch.zeros_like(z), torch.ones_like(z)).log_prob(z).sum(-1)
+    log_qz_x = pairwise.diagonal(dim1=0, dim2=1).sum(0)  # log q(z_i | x_i)
+    log_pz = z.square().sum(-1).mul(-0.5) - HALF_LOG_2PI * z.shape[-1]
     return {
         "mi": log_qz_x - log_qz,
         "tc": log_qz - log_qz_marginals,
@@ -86,7 +94,8 @@ class BetaTCVAE(GaussianLatentModel):
         log_px = self.decode(z).log_prob(reconstruction_target(batch))
         n = max(int(self.dataset_size), self._counted, x.shape[0])
         base = q.base_dist
-        parts = decomposed_kl(z, base.loc, base.scale, n, self.params.estimator)
+        log_std = getattr(q, "log_scale", None)
+        parts = decomposed_kl(z, base.loc, base.scale, n, self.params.estimator, log_std)
         p = self.params
         penalty = p.alpha * parts["mi"] + p.beta * parts["tc"] + p.gamma * parts["dim_kl"]
         total = -(log_px - penalty).mean()

@@ -91,13 +91,14 @@ class VQVAE(Model):
         return groups
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+        if phase == "prior":  # codes are the prior's data: no encoder graph is needed
+            with torch.no_grad():
+                indices = self.code_indices(batch["x"])
+            return LossOutput(-self.code_prior.log_prob(indices).mean(), {})
         z_e = self.encoder_outputs(batch["x"])
         z_q, indices = self.quantize(z_e)
         if phase == "codebook":
             total = (z_e.detach() - z_q).pow(2).flatten(1).sum(1).mean()
-            return LossOutput(total, {})
-        if phase == "prior":
-            total = -self.code_prior.log_prob(indices).mean()
             return LossOutput(total, {})
         if self.training:
             if self.params.ema:
