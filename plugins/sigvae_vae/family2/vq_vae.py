@@ -26,7 +26,7 @@ from sigvae.nn.compose import build_autoencoder
 from sigvae.nn.model import LossOutput, Model, UndefinedQuantity
 from sigvae_vae.family2.base import PointMass, reconstruction_target
 from sigvae_vae.family2.code_prior import AutoregressiveCodePrior, UniformCodePrior
-from sigvae_vae.family2.codebook import Codebook, perplexity
+from sigvae_vae.family2.codebook import Codebook, counts_perplexity
 from sigvae_vae.family2.params import VQVAEParams
 
 
@@ -100,10 +100,12 @@ class VQVAE(Model):
         if phase == "codebook":
             total = (z_e.detach() - z_q).pow(2).flatten(1).sum(1).mean()
             return LossOutput(total, {})
+        flat = indices.flatten()
+        counts = torch.bincount(flat, minlength=self.params.codebook_size)
         if self.training:
             if self.params.ema:
-                self.codebook.ema_update(z_e.detach().reshape(-1, self.code_dim), indices.flatten())
-            self.codebook.record(z_e.detach().reshape(-1, self.code_dim), indices.flatten())
+                self.codebook.ema_update(z_e.detach().reshape(-1, self.code_dim), flat)
+            self.codebook.record(z_e.detach().reshape(-1, self.code_dim), flat, counts)
         z_st = z_e + (z_q - z_e).detach()  # straight-through
         recon = -self.decode(z_st.flatten(1)).log_prob(reconstruction_target(batch)).mean()
         commitment = (z_e - z_q.detach()).pow(2).flatten(1).sum(1).mean()
@@ -111,8 +113,8 @@ class VQVAE(Model):
         terms = {
             "recon": recon.detach(),
             "commitment": commitment.detach(),
-            "perplexity": perplexity(indices, self.params.codebook_size),
-            "codes_used": torch.unique(indices).numel() * torch.ones((), device=z_e.device),
+            "perplexity": counts_perplexity(counts),
+            "codes_used": (counts > 0).sum().float(),
         }
         return LossOutput(total, terms)
 

@@ -81,3 +81,27 @@ def test_vq_prior_phase_trains_only_the_code_prior(build):
     assert all(p.grad is None for p in model.encoder.parameters())
     assert all(p.grad is not None for p in model.code_prior.parameters())
     assert math.isfinite(float(out.total.detach()))
+
+
+def test_nearest_code_is_the_first_argmin_among_ties():
+    from sigvae_vae.family2.codebook import Codebook
+
+    book = Codebook(6, 2)
+    book.embedding.copy_(torch.tensor([[0.0, 0], [1, 0], [0, 0], [1, 0], [5, 5], [0, 1]]))
+    z = torch.cat([torch.randn(200, 2), torch.tensor([[0.0, 0], [1, 0], [0.5, 0]])])
+    dist = ((z[:, None] - book.embedding[None]) ** 2).sum(-1)
+    got = book.nearest(z)
+    assert torch.equal(got, dist.argmin(dim=1))
+    assert got[-3:].tolist() == [0, 1, 0]  # exact ties resolve to the lower index
+
+
+def test_vq_terms_from_counts_equal_the_direct_ones(build):
+    from sigvae_vae.family2.codebook import perplexity
+
+    model = build("vq-vae", {"latent_dim": 2, "tokens": 3, "codebook_size": 8}, x_shape=(16,))
+    model.eval()
+    x = torch.randn(10, 16)
+    terms = model.loss({"x": x}).terms
+    indices = model.code_indices(x)
+    torch.testing.assert_close(terms["perplexity"], perplexity(indices, 8))
+    assert float(terms["codes_used"]) == torch.unique(indices).numel()
