@@ -65,6 +65,7 @@ def main() -> None:
         size_kb=target.stat().st_size / 1024,
         n_params=n_params,
         model_type=again.model_config["type"],
+        latent=" x ".join(str(v) for v in getattr(again, "code_shape", again.latent_shape)),
         params=json.dumps(again.model_config["params"]),
         epochs=metrics.get("epochs_run"),
         best_epoch=metrics.get("best_epoch"),
@@ -87,7 +88,7 @@ The model behind `sigvae ecg-denoise` and `sigvae_ecg.ecg_denoise`.
   data_info, state_dict; loads with `sigvae.load_model`, `torch.load(weights_only=True)`).
 - **sha256:** `{sha}`
 - **Model:** `{model_type}` ({n_params} parameters): a fully convolutional VAE, diagonal-Gaussian
-  posterior over a 16 x 16 latent sequence, Gaussian likelihood with a learned scale, trained in
+  posterior over a {latent} latent sequence (channels x positions), Gaussian likelihood with a learned scale, trained in
   denoising mode (ELBO with the clean window as target). Params: `{params}`.
 - **Input/output:** 512-sample windows at 360 Hz (1.42 s), one lead at a time. Each noisy
   window is centred and divided by its standard deviation; the model outputs the clean

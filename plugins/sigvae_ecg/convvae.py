@@ -1,10 +1,10 @@
 """``ecg-conv-vae``: a small fully convolutional VAE for denoising windows ``[B, 1, L]``.
 
 Why not a vector latent: a 512-sample ECG window squeezed through one latent vector loses
-the exact timing and shape of each wave (PRD stays near 40 % in our comparison, see
+the exact timing and shape of each wave (the vector-latent ``vae`` scores lowest in
 ``benchmarks/results/ecg_variants.md``). Here the encoder downsamples by 2 per layer and the
-posterior is a diagonal Gaussian over a short sequence (``latent_channels`` x L/32 by
-default), so the code keeps *where* things happen, and the KL term (Kingma & Welling 2014)
+posterior is a diagonal Gaussian over a short sequence (``latent_channels`` x L/32 with the
+default four levels), so the code keeps *where* things happen, and the KL term (Kingma & Welling 2014)
 limits how much of the noisy input gets through. The first encoder layer and the last decoder
 layer work with stride 4 (a learned analysis/synthesis filter bank), so almost no computation
 happens at the full sampling rate: fast on a CPU.

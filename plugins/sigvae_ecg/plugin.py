@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 
 from sigvae import hookimpl
-from sigvae.nn.params import AutoencoderParams
 from sigvae.specs import CommandSpec, EvaluatorSpec, ModelSpec, NoParams, PreprocessorSpec
 from sigvae_ecg import params as p
 
@@ -84,14 +83,6 @@ def sigvae_models() -> list[ModelSpec]:
             "Loss: -log p(target|z) + beta * KL(q(z|x) || N(0, I)), summed over samples and "
             "latent units, mean over the batch; deterministic: true gives the plain conv DAE "
             "of the same size.",
-        ),
-        ModelSpec(
-            "ecg-dae",
-            _lazy("dae", "build"),
-            AutoencoderParams,
-            "Plain (non-variational) conv denoising autoencoder: the vae's blocks, no KL.\n\n"
-            "A baseline for the ECG denoiser: same encoder/decoder params as a vae, a "
-            "deterministic latent_dim code, loss = -log p(target | code).",
         ),
     ]
 
