@@ -140,6 +140,33 @@ def cad_surface(grid):
     return vols[0]
 
 
+def single_surface_latency(model, repeats=5) -> float:
+    """Median seconds of ``complete_surface`` on one date with 10 quotes (the CAD surface's
+    first ten when available, else a flat synthetic one)."""
+    import pandas as pd
+    from sigvae_volsurf.api import complete_surface
+
+    if CAD.is_dir():
+        quotes = pd.read_csv(CAD / "cad_usd_2017-05-26_long.csv").iloc[::4]
+    else:
+        quotes = pd.DataFrame(
+            {
+                "date": "d",
+                "tenor": ["1M", "3M", "1Y", "5Y", "2Y"] * 2,
+                "delta": [0.25] * 5 + [0.75] * 5,
+                "iv": 0.1,
+            }
+        )
+    times = []
+    for _ in range(repeats + 1):
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            complete_surface(quotes, model=model)
+        times.append(time.perf_counter() - started)
+    return float(np.median(times[1:]))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="pointwise checkpoint (default: the shipped one)")
@@ -218,6 +245,7 @@ def main(argv=None) -> int:
                 cad_rows.append({"data": "CAD 2017-05-26", **row})
         print("[bench_volsurf] CAD done", file=sys.stderr, flush=True)
 
+    latency = single_surface_latency(model)
     generation = {}
     for latent in ("kde", "prior"):
         frame = generate_surfaces(1000, model=model, seed=1, latent=latent)
@@ -236,6 +264,7 @@ def main(argv=None) -> int:
         cad_rows=cad_rows,
         generation=generation,
         command="python " + " ".join([str(Path(__file__).relative_to(HERE.parent)), *sys.argv[1:]]),
+        latency=latency,
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

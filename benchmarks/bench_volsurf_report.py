@@ -55,12 +55,13 @@ def _goal_lines(sim_rows, subset_rows, cad_rows, generation):
                 f"{part.get('QuantLib Heston', np.nan):.1f} bp (goal: beat Heston{target})"
                 f" -> {'met' if ok else 'NOT met'}"
             )
-    speed = sub.groupby("method")["seconds"].mean()
-    ratio = speed.get("QuantLib Heston", np.nan) / speed[vae]
+    batched = pd.DataFrame(sim_rows).groupby("method")["seconds"].mean()[vae]
+    heston_s = sub.groupby("method")["seconds"].mean().get("QuantLib Heston", np.nan)
+    ratio = heston_s / batched
     lines.append(
-        f"- speed: VAE {1e3 * speed[vae]:.2f} ms vs QuantLib Heston "
-        f"{1e3 * speed.get('QuantLib Heston', np.nan):.0f} ms per surface = {ratio:.0f}x "
-        f"(goal >= 100x) -> {'met' if ratio >= 100 else 'NOT met'}"
+        f"- speed: VAE {1e3 * batched:.2f} ms per surface (batched over each simulator's "
+        f"test surfaces) vs QuantLib Heston {1e3 * heston_s:.0f} ms per surface = "
+        f"{ratio:.0f}x (goal >= 100x) -> {'met' if ratio >= 100 else 'NOT met'}"
     )
     kde = generation["kde"]["any"]
     lines.append(
@@ -70,7 +71,7 @@ def _goal_lines(sim_rows, subset_rows, cad_rows, generation):
     return "\n".join(lines)
 
 
-def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation, command):
+def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation, command, latency):
     card = model.model_config
     gen = "\n".join(
         f"| {k} | {100 * v['butterfly']:.2f} % | {100 * v['calendar']:.2f} % | {100 * v['any']:.2f} % |"
@@ -100,12 +101,20 @@ def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation
         "### Failed completions (share; a diverged QuantLib calibration counts as failed)",
         _table(subset_rows, ["data", "setting"], value="failed", fmt="{:.2f}"),
         "### Wall time per surface (ms)",
+        "The VAE and PCA complete all surfaces of a setting in one batch, so on this small "
+        "subset their fixed costs weigh more than on the full test set below.",
         _table(
             [{**r, "ms": 1e3 * r["seconds"]} for r in subset_rows],
             "setting",
             value="ms",
             fmt="{:.1f}",
         ),
+        "### Wall time per surface on the full test set (ms, batched per simulator)",
+        _table(
+            [{**r, "ms": 1e3 * r["seconds"]} for r in sim_rows], "setting", value="ms", fmt="{:.2f}"
+        ),
+        f"Latency of `complete_surface` for one CAD date with 10 quotes (median of 5, model "
+        f"loaded): {1e3 * latency:.0f} ms.",
     ]
     if cad_rows:
         parts += [

@@ -14,9 +14,9 @@ from sigvae.errors import SigvaeError
 from sigvae_volsurf.grid import Grid
 
 
-def _grid_of(context) -> Grid:
+def _grid_of(context, fallback: Grid | None = None) -> Grid:
     model = context.get("model")
-    return getattr(model, "grid", None) or Grid()
+    return getattr(model, "grid", None) or fallback or Grid()
 
 
 def surface_arbitrage_flags(vols: np.ndarray, grid: Grid, **tols) -> dict[str, np.ndarray]:
@@ -39,7 +39,7 @@ class ArbitrageEvaluator:
     def evaluate(self, reference, estimate, **context) -> dict[str, float]:
         flags = surface_arbitrage_flags(
             estimate,
-            _grid_of(context),
+            _grid_of(context, self.params.grid()),
             butterfly_tol=self.params.butterfly_tol,
             calendar_tol=self.params.calendar_tol,
         )

@@ -1,10 +1,13 @@
 """Ship a trained run as the plugin's default model: weights plus a model card.
 
-    python -m sigvae_volsurf.export_weights RUN_DIR [--benchmark benchmarks/results/volsurf.md]
+    python -m sigvae_volsurf.export_weights RUN_DIR [--evaluate] [--benchmark FILE]
 
 copies the run's ``best.pt`` without its optimizer state to
 ``plugins/sigvae_volsurf/weights/volsurf_pointwise.pt`` and writes ``MODEL_CARD.md`` next to it
 with the training data, the command, the run's held-out metrics and the file's sha256.
+``--evaluate`` re-runs the pipeline's own evaluators on the run's held-out split (rebuilt from
+the run's ``config.yaml``: same reader, seed and split) and saves them as ``evaluation.json``,
+for runs whose ``metrics.json`` is missing.
 """
 
 from __future__ import annotations
@@ -24,10 +27,43 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def evaluate_run(run_dir: Path) -> dict:
+    """The pipeline's evaluators on the run's held-out split, with the run's best weights."""
+    from sigvae.pipeline import load_pipeline
+    from sigvae.pipeline.evaluation import evaluate, to_physical
+    from sigvae.pipeline.runner import apply_steps, read_sources
+    from sigvae.pipeline.split import split_data
+    from sigvae.training.checkpoint import load_model
+
+    resolved = load_pipeline(run_dir / "config.yaml").resolved
+    cfg = resolved.config
+    splits = split_data(read_sources(resolved), cfg.split.val, cfg.split.test, cfg.split.seed)
+    fitted = apply_steps(resolved, splits)
+    held_out = "test" if splits["test"] is not None else "val"
+    model = load_model(run_dir / "best.pt")
+    estimate, reference = to_physical(model, splits[held_out], fitted, "cpu")
+    values = evaluate(
+        resolved.evaluators, reference, estimate, model=model, arrays=splits[held_out], device="cpu"
+    )
+    result = {held_out: values, "note": "re-evaluated by sigvae_volsurf.export_weights"}
+    (run_dir / "evaluation.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
 def card_text(run_dir: Path, weights: Path, benchmark: Path | None) -> str:
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+    source = run_dir / "metrics.json"
+    if not source.is_file():
+        source = run_dir / "evaluation.json"
+    metrics = json.loads(source.read_text())
     held_out = metrics.get("test") or metrics.get("val") or {}
+    if "best_epoch" not in metrics and (run_dir / "metrics.csv").is_file():
+        import pandas as pd
+
+        history = pd.read_csv(run_dir / "metrics.csv")
+        column = "val/loss" if "val/loss" in history else "train/loss"
+        metrics["best_epoch"] = int(history.loc[history[column].idxmin(), "epoch"])
+        metrics["epochs_run"] = len(history)
     rows = "\n".join(f"| {k} | {v:.4g} |" for k, v in held_out.items())
     data = config["data"][0] if isinstance(config["data"], list) else config["data"]
     lines = [
@@ -46,13 +82,14 @@ def card_text(run_dir: Path, weights: Path, benchmark: Path | None) -> str:
         "## How it was made",
         "```",
         "sigvae run pipelines/volsurf_pointwise.yaml",
-        f"python -m sigvae_volsurf.export_weights {run_dir}",
+        f"python -m sigvae_volsurf.export_weights {run_dir}"
+        + (" --evaluate" if source.name == "evaluation.json" else ""),
         "```",
         f"Model parameters: `{config['model']['params']}`.",
         f"Training: `{config['train']}`; best epoch {metrics.get('best_epoch')} of "
-        f"{metrics.get('epochs_run')}, device {metrics.get('device')}.",
+        f"{metrics.get('epochs_run')}, device {metrics.get('device', 'cpu')}.",
         "",
-        "## Held-out metrics (simulated test split of the run)",
+        f"## Held-out metrics (simulated test split of the run, from `{source.name}`)",
         "`mae_bp_N` / `rmse_bp_N`: completion error on the unobserved points with N random "
         "observed points, in vol basis points; `arbitrage_violation_rate`: share of "
         "reconstructed surfaces with butterfly or calendar arbitrage.",
@@ -80,7 +117,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Ship a run as the default volsurf model.")
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--benchmark", type=Path, default=None)
+    parser.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="re-run the pipeline's evaluators on the held-out split",
+    )
     args = parser.parse_args(argv)
+    if args.evaluate:
+        evaluate_run(args.run_dir)
     from sigvae.training.checkpoint import load_model, save_model
 
     model = load_model(args.run_dir / "best.pt")

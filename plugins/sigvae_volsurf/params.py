@@ -124,8 +124,9 @@ class CompletionMaeParams(Params):
     starts: PositiveInt = Field(8, description="L-BFGS starts per surface")
 
 
-class ArbitrageEvalParams(Params):
-    """Static-arbitrage violation rates of reconstructed (estimate) surfaces."""
+class ArbitrageEvalParams(GridParams):
+    """Static-arbitrage violation rates of reconstructed (estimate) surfaces (on the model's
+    grid, or on this grid when no model is given)."""
 
     butterfly_tol: float = Field(1e-6, ge=0.0)
     calendar_tol: float = Field(1e-6, ge=0.0)
