@@ -74,7 +74,8 @@ def main() -> None:
             "# Per-model training step",
             "",
             f"`python benchmarks/bench_model_steps.py --write` ({args.steps} steps, lower-quartile CPU time; "
-            "batch 128, 128 samples, 1 thread, random data).",
+            "batch 128, 128 samples, 1 thread, random data). The machine is shared: identical "
+            "runs differ by up to about 20 %, so compare runs taken back to back.",
             "",
             "| model | ms/step |",
             "|---|---|",
