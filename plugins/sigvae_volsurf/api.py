@@ -51,7 +51,7 @@ def complete_surface(
     model=None,
     grid: Grid | str | None = None,
     convention: str = "forward",
-    starts: int = 8,
+    starts: int = 2,
     prior_weight: float = 1.0,
     seed: int = 0,
     source: object = "<quotes>",

@@ -42,7 +42,7 @@ def complete_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["forward", "spot", "forward-pa", "spot-pa"],
         help="delta convention of the quotes (default: forward, unadjusted)",
     )
-    parser.add_argument("--starts", type=int, default=8, help="L-BFGS starts per surface")
+    parser.add_argument("--starts", type=int, default=2, help="L-BFGS starts per surface")
     parser.add_argument(
         "--plot",
         action="store_true",

@@ -121,7 +121,7 @@ class CompletionMaeParams(Params):
         default_factory=lambda: [5, 10, 20], description="observed-set sizes"
     )
     seed: int = Field(0, ge=0, description="seed of the observed subsets")
-    starts: PositiveInt = Field(8, description="L-BFGS starts per surface")
+    starts: PositiveInt = Field(2, description="L-BFGS starts per surface")
 
 
 class ArbitrageEvalParams(GridParams):
