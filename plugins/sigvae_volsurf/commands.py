@@ -17,6 +17,13 @@ COMPLETE_DOC = (
 GENERATE_DOC = "Generate synthetic vol surfaces with their static-arbitrage check results."
 
 
+def refuse_existing(paths, overwrite: bool) -> None:
+    """Never replace an output unless ``--overwrite`` was given."""
+    for path in paths:
+        if not overwrite and (path.exists() or path.is_symlink()):
+            raise SigvaeError("already exists; pass --overwrite to replace it", path=path)
+
+
 def complete_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("observed", metavar="OBSERVED", help="quotes file (.csv or .parquet)")
     parser.add_argument(
@@ -82,7 +89,6 @@ def generate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def complete_command(args: argparse.Namespace) -> int:
-    from sigvae.io.atomic import refuse_existing
     from sigvae.io.tables import read_table, table_format, write_table
     from sigvae_volsurf.api import complete_surface
     from sigvae_volsurf.completion import FewQuotesWarning
@@ -117,7 +123,6 @@ def complete_command(args: argparse.Namespace) -> int:
 
 
 def generate_command(args: argparse.Namespace) -> int:
-    from sigvae.io.atomic import refuse_existing
     from sigvae.io.tables import table_format, write_table
     from sigvae_volsurf.api import generate_surfaces
 
