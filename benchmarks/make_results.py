@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["startup", "io", "trainer", "vae_family", "ecg", "volsurf"]
+ORDER = ["startup", "io", "trainer", "model_steps", "vae_family", "ecg", "ecg_quick", "ecg_variants", "volsurf"]
 
 
 def main() -> None:
@@ -24,7 +24,10 @@ def main() -> None:
         "",
     ]
     for path in sections:
-        parts += [path.read_text().strip(), ""]
+        text = path.read_text().strip()
+        if text.startswith("# "):  # every section sits one level below the page title
+            text = "\n".join("#" + ln if ln.startswith("#") else ln for ln in text.splitlines())
+        parts += [text, ""]
     (HERE / "RESULTS.md").write_text("\n".join(parts))
     print(f"wrote {HERE / 'RESULTS.md'} from {len(sections)} section(s)")
 
