@@ -1,0 +1,112 @@
+"""Completion speed: the pointwise VAE (batched and one surface at a time) against QuantLib
+Heston calibration, measured back to back on the same surfaces and observed sets.
+
+    python benchmarks/bench_volsurf_speed.py [--n-quantlib 20] [--observed 10]
+
+writes ``benchmarks/results/volsurf_speed.md``. Times are wall-clock on one CPU thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_volsurf_baselines as baselines  # noqa: E402
+
+
+def vae_seconds(model, coords, values):
+    from sigvae_volsurf.completion import complete_latents, decode_vols
+
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        z, _ = complete_latents(model, coords, values)
+        decode_vols(model, z, model.grid.coordinates())
+    return time.perf_counter() - started
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="pointwise checkpoint (default: the shipped one)")
+    parser.add_argument("--n-quantlib", type=int, default=20)
+    parser.add_argument("--observed", type=int, default=10)
+    parser.add_argument("--out", default=str(HERE / "results" / "volsurf_speed.md"))
+    args = parser.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(1)
+    from sigvae_volsurf.api import load_volsurf_model
+    from sigvae_volsurf.simulate import simulate_surfaces
+    from sigvae_volsurf.surface_table import frame_to_grid
+
+    model = load_volsurf_model(args.model)
+    grid = model.grid
+    frame, _ = simulate_surfaces(100, grid, seed=99)
+    vols, _ = frame_to_grid(frame, grid)
+    rng = np.random.default_rng(5)
+    order = np.argsort(rng.uniform(size=vols.shape), axis=1)[:, : args.observed]
+    coords = grid.coordinates()[order]
+    values = np.take_along_axis(vols, order, axis=1)
+
+    batched = {}
+    for size in (100, len(vols)):
+        vae_seconds(model, coords[:size], values[:size])  # warm-up
+        batched[size] = vae_seconds(model, coords[:size], values[:size]) / size
+    single = [vae_seconds(model, coords[i : i + 1], values[i : i + 1]) for i in range(11)][1:]
+
+    picks = np.linspace(0, len(vols) - 1, args.n_quantlib).astype(int)
+    ql_times = []
+    for i in picks:
+        c = coords[i]
+        started = time.perf_counter()
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            baselines.quantlib_heston(c[:, 0], c[:, 1], values[i], c[:, 0], c[:, 1])
+        ql_times.append(time.perf_counter() - started)
+    after = vae_seconds(model, coords, values) / len(vols)  # same conditions after QuantLib
+
+    ql = float(np.median(ql_times))
+    vae = max(batched[len(vols)], after)
+    lines = [
+        "# Volatility surfaces: completion speed",
+        "",
+        f"Produced by `python {Path(__file__).relative_to(HERE.parent)} "
+        f"{' '.join(sys.argv[1:])}` on one CPU thread (shared machine; both sides measured "
+        "back to back).",
+        "",
+        f"Surfaces: 100 fresh draws per simulator (seed 99), {args.observed} random observed "
+        "points each.",
+        "",
+        "| method | ms per surface |",
+        "|---|---|",
+        f"| pointwise VAE, batch of 100 | {1e3 * batched[100]:.2f} |",
+        f"| pointwise VAE, batch of {len(vols)} | {1e3 * batched[len(vols)]:.2f} |",
+        f"| pointwise VAE, batch of {len(vols)}, re-measured after QuantLib | {1e3 * after:.2f} |",
+        f"| pointwise VAE, one surface per call (median of 10) | {1e3 * np.median(single):.1f} |",
+        f"| QuantLib Heston calibration (LM, implied-vol error), median of {len(picks)} | "
+        f"{1e3 * ql:.0f} |",
+        "",
+        f"Ratio QuantLib Heston / batched VAE (slower VAE measurement): **{ql / vae:.0f}x** "
+        f"(goal >= 100x); one surface per call: {ql / np.median(single):.1f}x.",
+        "",
+    ]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".md.tmp")
+    tmp.write_text("\n".join(lines))
+    tmp.replace(out)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
