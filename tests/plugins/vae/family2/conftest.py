@@ -5,7 +5,6 @@ with a 2-D latent structure, and a short run of the real Trainer."""
 from __future__ import annotations
 
 import pytest
-import torch
 from _f2_helpers import fit, ludb_split, toy_signals
 from sigvae_vae.family2.specs import FAMILY2_SPECS
 
@@ -17,15 +16,6 @@ class _Family2Plugin:
     @hookimpl
     def sigvae_models(self):
         return list(FAMILY2_SPECS)
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The test machine is shared: one intra-op thread is faster and fairer."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")
