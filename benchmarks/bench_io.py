@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from make_results import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared" / "data").resolve()
 OUT = ROOT / "benchmarks" / "results" / "io.md"
@@ -176,9 +178,7 @@ def main() -> None:
             "",
         ]
     )
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text)
-    print(text)
+    write_section(OUT, text)
 
 
 if __name__ == "__main__":

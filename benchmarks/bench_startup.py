@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from make_results import write_section
+
 OUT = Path(__file__).resolve().parent / "results" / "startup.md"
 COMMANDS = [["--help"], ["plugins"], ["plugins", "--json"]]
 REPEATS = 7
@@ -58,9 +60,7 @@ def main() -> None:
         f"Heavy modules imported at start-up: {', '.join(heavy) if heavy else 'none'}.",
         "",
     ])
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text)
-    print(text)
+    write_section(OUT, text)
 
 
 if __name__ == "__main__":

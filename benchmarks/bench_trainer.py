@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from make_results import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "data" / "ecg" / "mitdb"
@@ -295,10 +296,10 @@ def main() -> None:
         times, val_losses = compare(names, train, val, args)
         sections.append(render(args, len(train), times, val_losses))
     report = "\n".join(sections)
-    print(report)
-    if not args.quick:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(report)
+    if args.quick:
+        print(report)
+    else:
+        write_section(RESULTS, report)
 
 
 def compare(names, train, val, args):

@@ -5,10 +5,23 @@ this script."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["startup", "io", "trainer", "model_steps", "vae_family", "ecg", "ecg_quick", "ecg_variants", "volsurf"]
+ORDER = ["startup", "io", "trainer", "model_steps", "vae_family", "ecg", "ecg_speed", "ecg_quick",
+         "ecg_variants", "volsurf", "volsurf_speed"]
+
+
+def write_section(path: Path, text: str, echo: bool = True) -> None:
+    """Write one benchmark's section file atomically (a crash never leaves half a table) and
+    echo it, so the numbers are also in the run's log."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    if echo:
+        print(text)
 
 
 def main() -> None:
@@ -28,7 +41,7 @@ def main() -> None:
         if text.startswith("# "):  # every section sits one level below the page title
             text = "\n".join("#" + ln if ln.startswith("#") else ln for ln in text.splitlines())
         parts += [text, ""]
-    (HERE / "RESULTS.md").write_text("\n".join(parts))
+    write_section(HERE / "RESULTS.md", "\n".join(parts), echo=False)
     print(f"wrote {HERE / 'RESULTS.md'} from {len(sections)} section(s)")
 
 

@@ -25,7 +25,10 @@ def refuse_existing(paths: Iterable[Path], overwrite: bool) -> None:
         return
     for path in paths:
         if path.exists() or path.is_symlink():
-            raise SigvaeError("already exists; pass overwrite=True to replace it", path=path)
+            raise SigvaeError(
+                "already exists; use --overwrite (overwrite=True in Python) to replace it",
+                path=path,
+            )
 
 
 def _flush_to_disk(path: Path) -> None:
