@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sigvae.specs import Params
 
@@ -34,6 +34,16 @@ class TrainConfig(Params):
     epochs: int = Field(40, ge=1, description="Number of passes over the training data.")
     batch_size: int = Field(256, ge=1, description="Examples per step (per process under DDP).")
     lr: float = Field(1e-3, gt=0.0, description="Learning rate of every optimizer.")
+    lr_schedule: Literal["none", "cosine", "step"] = Field(
+        "none",
+        description="Per-epoch learning-rate schedule: none; cosine (annealed from lr towards "
+        "lr_min over the run); step (lr times lr_gamma every lr_step_size epochs).",
+    )
+    lr_min: float = Field(
+        0.0, ge=0.0, description="Final rate of 'cosine' and lower bound of 'step'."
+    )
+    lr_step_size: int = Field(10, ge=1, description="Epochs between decays of 'step'.")
+    lr_gamma: float = Field(0.1, gt=0.0, le=1.0, description="Decay factor of 'step'.")
     weight_decay: float = Field(0.0, ge=0.0, description="L2 (adam) or decoupled (adamw) decay.")
     optimizer: Literal["adam", "adamw"] = Field("adam", description="Optimizer for every group.")
     grad_clip: float | None = Field(
@@ -65,3 +75,9 @@ class TrainConfig(Params):
     num_threads: int | None = Field(
         None, ge=1, description="torch CPU threads during training; None = leave as is."
     )
+
+    @model_validator(mode="after")
+    def _floor_below_rate(self) -> TrainConfig:
+        if self.lr_schedule != "none" and self.lr_min > self.lr:
+            raise ValueError(f"lr_min ({self.lr_min}) is above lr ({self.lr})")
+        return self

@@ -42,6 +42,7 @@ from sigvae.training.runtime import (
     seed_epoch,
     training_runtime,
 )
+from sigvae.training.schedule import lr_at, set_lr
 from sigvae.training.stopping import BestTracker
 
 logger = logging.getLogger("sigvae.training")
@@ -190,6 +191,8 @@ class Trainer:
     def _epoch(self, s: _Setup, epoch: int, step_fn, val_fn, on_step):
         cfg = self.config
         seed_epoch(cfg.seed, epoch, s.context.rank)
+        if cfg.lr_schedule != "none":
+            set_lr((p.optimizer for p in s.phases), lr_at(cfg, epoch))
         s.model.on_epoch_start(epoch, cfg.epochs)
         started = time.perf_counter()
         order = s.train.epoch_order(cfg.seed, epoch, s.context)
