@@ -14,7 +14,9 @@ reconstruction term scores the likelihood of ``target``, not of the noisy ``x``.
 
 Models with several optimizers (adversarial models, codebooks) override
 :meth:`Model.optimizer_groups`; the one Trainer then runs one phase per group, in order, calling
-``loss(batch, phase=name)`` and stepping only that group's optimizer.
+``loss(batch, phase=name)`` and stepping only that group's optimizer. A model whose phases can
+share one forward pass sets :attr:`Model.joint_phases` and implements :meth:`Model.joint_loss`
+(see there).
 """
 
 from __future__ import annotations
@@ -154,6 +156,18 @@ class Model(nn.Module):
     def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
         """Parameter groups, one optimizer (and one training phase) each, run in this order."""
         return {"main": [p for p in self.parameters() if p.requires_grad]}
+
+    #: True when :meth:`joint_loss` gives every group's loss from one shared forward pass.
+    joint_phases: bool = False
+
+    def joint_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, LossOutput]:
+        """Every optimizer group's loss from ONE forward pass, ``{group name: LossOutput}``
+        (models with :attr:`joint_phases`). The Trainer back-propagates each group's total
+        into that group's parameters only, so a group's loss may pass through other groups'
+        networks without detaching them; then every optimizer steps. Unlike the phased step,
+        every group's gradient is taken at the parameters from before this step's updates
+        (simultaneous updates, as Pythae's multi-optimizer trainers do)."""
+        raise NotImplementedError(f"{type(self).__name__} sets joint_phases but has no joint_loss")
 
     def on_epoch_start(self, epoch: int, max_epochs: int) -> None:
         """Called before each epoch (schedules such as a KL capacity or warm-up)."""

@@ -75,13 +75,16 @@ def teardown_distributed(context: DistContext) -> None:
 class LossModule(nn.Module):
     """Exposes ``model.loss(batch, phase)`` as ``forward`` so that DistributedDataParallel and
     torch.compile see the computation, while the model keeps its own methods. Returns a
-    ``(total, terms)`` pair, which DDP can search for tensors."""
+    ``(total, terms)`` pair, which DDP can search for tensors; ``phase=None`` returns
+    ``{group: (total, terms)}`` from the model's one-forward ``joint_loss``."""
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model
 
-    def forward(self, batch: dict[str, torch.Tensor], phase: str):
+    def forward(self, batch: dict[str, torch.Tensor], phase: str | None):
+        if phase is None:
+            return {k: (o.total, o.terms) for k, o in self.model.joint_loss(batch).items()}
         out = self.model.loss(batch, phase=phase)
         return out.total, out.terms
 

@@ -86,32 +86,64 @@ def train_epoch(
     grad_clip: float | None,
     scaler: torch.amp.GradScaler | None,
     on_step: Callable[[], None],
+    joint: bool = False,
+    routed: bool = True,
 ) -> None:
-    """Each batch runs every phase in order: zero gradients, loss, backward, clip, then step
-    that phase's optimizer only."""
+    """One epoch. Phased (default): each batch runs every phase in order: zero gradients,
+    loss, backward, clip, then step that phase's optimizer only. Joint: one forward gives
+    every phase's loss (``step(batch, None)``), each is back-propagated into its own group,
+    then every optimizer steps.
+
+    ``routed``: back-propagate a phase's loss into its own group only (``backward(inputs=)``),
+    which skips the weight gradients of the other groups; off under DDP, whose reducer
+    expects every parameter's gradient from each backward."""
     model.train()
     # every trainable parameter, so a phase never sees gradients left by the previous one
     trainable = [p for p in model.parameters() if p.requires_grad]
     for batch, size in batches:
-        for phase in phases:
+        if joint:
             for param in trainable:
                 param.grad = None
             with autocast(device, amp_dtype):
-                total, terms = step(batch, phase.name)
-            (total if scaler is None else scaler.scale(total)).backward()
-            norm = None
-            if grad_clip is not None:
-                if scaler is not None:
-                    scaler.unscale_(phase.optimizer)
-                norm = nn.utils.clip_grad_norm_(phase.params, grad_clip)
-            if scaler is None:
-                phase.optimizer.step()
-            else:
-                scaler.step(phase.optimizer)
-            recorders[phase.name].add(total, terms, size, norm)
+                outputs = step(batch, None)
+            for index, phase in enumerate(phases):
+                total = outputs[phase.name][0]
+                _backward(total, scaler, phase.params, retain=index < len(phases) - 1)
+            for phase in phases:
+                total, terms = outputs[phase.name]
+                norm = _clip_and_step(phase, grad_clip, scaler)
+                recorders[phase.name].add(total, terms, size, norm)
+        else:
+            for phase in phases:
+                for param in trainable:
+                    param.grad = None
+                with autocast(device, amp_dtype):
+                    total, terms = step(batch, phase.name)
+                _backward(total, scaler, phase.params if routed else None)
+                norm = _clip_and_step(phase, grad_clip, scaler)
+                recorders[phase.name].add(total, terms, size, norm)
         if scaler is not None:
             scaler.update()
         on_step()
+
+
+def _backward(total, scaler, inputs, retain: bool = False) -> None:
+    (total if scaler is None else scaler.scale(total)).backward(inputs=inputs, retain_graph=retain)
+
+
+def _clip_and_step(phase: Phase, grad_clip: float | None, scaler) -> torch.Tensor | None:
+    """Clip the phase's gradient norm (after unscaling under fp16), step its optimizer;
+    returns the norm before clipping (None without clipping)."""
+    norm = None
+    if grad_clip is not None:
+        if scaler is not None:
+            scaler.unscale_(phase.optimizer)
+        norm = nn.utils.clip_grad_norm_(phase.params, grad_clip)
+    if scaler is None:
+        phase.optimizer.step()
+    else:
+        scaler.step(phase.optimizer)
+    return norm
 
 
 @torch.no_grad()
@@ -124,11 +156,18 @@ def validate(
     *,
     amp_dtype: torch.dtype | None,
     device: torch.device,
+    joint: bool = False,
 ) -> None:
-    """The same losses in eval mode, without gradients."""
+    """The same losses in eval mode, without gradients (one forward per batch when joint)."""
     model.eval()
     try:
         for batch, size in batches:
+            if joint:
+                with autocast(device, amp_dtype):
+                    outputs = step(batch, None)
+                for name in phase_names:
+                    recorders[name].add(*outputs[name], size)
+                continue
             for name in phase_names:
                 with autocast(device, amp_dtype):
                     total, terms = step(batch, name)

@@ -79,6 +79,7 @@ class _Setup:
     train: BatchSource
     val: BatchSource | None
     tracker: BestTracker
+    joint: bool = False  # one forward per step for every phase (see Model.joint_loss)
 
 
 class Trainer:
@@ -124,6 +125,7 @@ class Trainer:
             train=BatchSource(train, device, cfg.batch_size, "training"),
             val=val_source,
             tracker=BestTracker.for_config(cfg, val_source is not None),
+            joint=_joint(model, context),
         )
 
     def _phases(self, model: torch.nn.Module) -> list[Phase]:
@@ -209,6 +211,8 @@ class Trainer:
             grad_clip=cfg.grad_clip,
             scaler=s.scaler,
             on_step=on_step,
+            joint=s.joint,
+            routed=len(s.phases) > 1 and not s.context.enabled,
         )
         s.model.on_epoch_end(epoch, cfg.epochs)
         train_seconds = _elapsed(started, s.device)
@@ -228,6 +232,7 @@ class Trainer:
                 val_rec,
                 amp_dtype=s.amp_dtype,
                 device=s.device,
+                joint=s.joint,
             )
         return summarise_epoch(
             epoch,
@@ -317,6 +322,13 @@ class Trainer:
             best_value=best.value if math.isfinite(best.value) else None,
             message=message,
         )
+
+
+def _joint(model: torch.nn.Module, context: DistContext) -> bool:
+    """The one-forward step for models that declare it; under DDP the phased step (its
+    reducer expects one backward per forward)."""
+    groups = len(model.optimizer_groups())
+    return bool(getattr(model, "joint_phases", False)) and groups > 1 and not context.enabled
 
 
 def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
