@@ -16,11 +16,6 @@ import bench_ecg_protocol as P
 import numpy as np
 from bench_ecg_data import ROOT, clean_test_records, require_data
 
-PUBLISHED = [  # DeepFilter protocol, QT-database beats (Romero et al. 2021; MECG-E 2024)
-    ("MECG-E (published, QTDB)", 3.445, 0.319, 37.6, 0.936),
-    ("DeepFilter (published, QTDB)", 5.20, 0.386, 50.4, 0.897),
-]
-
 
 def methods(args) -> dict:
     from sigvae_ecg.api import ecg_denoise
@@ -39,7 +34,7 @@ def methods(args) -> dict:
         table["conv DAE (same net)"] = lambda x: ecg_denoise(x, fs=P.FS, model=dae)
     vae = load_denoiser(args.model)
     table["VAE (shipped)"] = lambda x: ecg_denoise(x, fs=P.FS, model=vae)
-    return table, {"VAE (shipped)": vae, **({"conv DAE (same net)": dae} if args.dae else {})}
+    return table
 
 
 def run_segments(segments, bank, table, kinds, snrs, seed: int = 0):
@@ -73,47 +68,12 @@ def run_segments(segments, bank, table, kinds, snrs, seed: int = 0):
     return means, peaks, timing
 
 
-def deepfilter_table(signals, bank, table_models) -> list[tuple]:
-    from sigvae_ecg.baselines import BASELINES
-    from sigvae_ecg.engine import denoise_windows
-
-    rng = np.random.default_rng(1234)
-    beats = P.deepfilter_beats(signals, rng)
-    noisy = P.deepfilter_noisy(beats, bank, rng)
-    rows = []
-    fns = {
-        "noisy input": lambda w: w,
-        "Butterworth 0.5-40": lambda w: BASELINES["butterworth"](w, P.FS),
-        "wavelet": lambda w: np.stack([BASELINES["wavelet"](b, P.FS) for b in w]),
-    }
-    for name, den in table_models.items():
-        fns[name] = lambda w, den=den: denoise_windows(w, den.predict)
-    for name, fn in fns.items():
-        est = fn(noisy)
-        rows.append(
-            (
-                name,
-                *(
-                    P.metrics.summarize(f(beats, est))
-                    for f in (
-                        P.metrics.ssd,
-                        P.metrics.mad,
-                        P.metrics.prd_deepfilter,
-                        P.metrics.cosine,
-                        P.metrics.prd_textbook,
-                    )
-                ),
-            )
-        )
-    return rows, len(beats)
-
-
 def f1(counts: np.ndarray) -> float:
     hits, det, ref = counts
     return 2 * hits / (det + ref) if det + ref else float("nan")
 
 
-def report(means, peaks, timing, df_rows, n_beats, names, kinds, snrs, command, elapsed) -> str:
+def report(means, peaks, timing, names, kinds, snrs, command, elapsed) -> str:
     lines = [
         "## ECG denoising (issue 6)",
         "",
@@ -185,21 +145,9 @@ def report(means, peaks, timing, df_rows, n_beats, names, kinds, snrs, command, 
             )
     lines += [
         "",
-        f"### DeepFilter protocol (bw, noise peak-to-peak 0.2-2.0x the beat's; {n_beats} beats)",
-        "",
-        "Our beats come from MIT-BIH/LUDB test records (DeepFilter and MECG-E used QT-database "
-        "beats), cut from 250 ms before an R peak to 250 ms before the next, zero-padded to "
-        "512 samples; our model was trained on continuous windows, never on padded beats. "
-        "Units: mV.",
-        "",
-        "| method | SSD | MAD | PRD DeepFilter % | cosine | PRD textbook % |",
-        "|---|---|---|---|---|---|",
+        "The DeepFilter protocol (single padded beats + bw) has its own section: "
+        "`benchmarks/bench_ecg_deepfilter.py` -> `benchmarks/results/ecg_deepfilter.md`.",
     ]
-    lines += [
-        f"| {r[0]} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.1f} | {r[4]:.3f} | {r[5]:.1f} |"
-        for r in df_rows
-    ]
-    lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | - |" for r in PUBLISHED]
     lines += [
         "",
         "Processing time over the whole run (s): "
@@ -227,17 +175,14 @@ def main() -> None:
     signals = clean_test_records(P.FS)
     segments = P.test_segments(signals)
     bank = nz.load_nstdb(P.SHARED_NSTDB, nz.TEST_SEGMENT)
-    table, models = methods(args)
+    table = methods(args)
     kinds, snrs = (("bw", "em"), (0, 12)) if args.quick else (P.KINDS, P.SNRS)
     means, peaks, timing = run_segments(segments, bank, table, kinds, snrs)
-    df_rows, n_beats = deepfilter_table(signals, bank, models)
     command = "python benchmarks/bench_ecg_denoise.py " + " ".join(sys.argv[1:])
     text = report(
         means,
         peaks,
         timing,
-        df_rows,
-        n_beats,
         list(table),
         kinds,
         snrs,

@@ -86,37 +86,29 @@ def peak_counts(est: np.ndarray, beats: np.ndarray) -> np.ndarray:
 
 
 def deepfilter_beats(signals, rng: np.random.Generator, per_record: int = 300) -> np.ndarray:
-    """Single beats zero-padded to 512 samples as in DeepFilter's data preparation: a beat
-    runs from 250 ms before its R peak to 250 ms before the next (DeepFilter: from 40 ms before
-    the P onset of QT-database annotations), beats longer than 496 samples are dropped, the
-    mean of its end points is subtracted and it starts at sample 16."""
+    """Test beats of the DeepFilter protocol, cut as ``sigvae_ecg.beats`` cuts the training
+    beats of ``pipelines/ecg_deepfilter.yaml`` (250 ms before an R peak to 250 ms before the
+    next, end-point mean removed, at sample 16 of a 512-sample zero window): MIT-BIH lead 0 at
+    its ``.atr`` normal (N) beats, each ended by the next annotated beat of any kind, LUDB lead
+    ii at NeuroKit2's R peaks; at most ``per_record`` random beats per record."""
+    from sigvae_ecg.beats import padded_beats, record_peaks
+
     beats = []
     for s in signals:
-        if "atr" in s.annotations:
-            ann = s.annotations["atr"]
-            keep = np.asarray(ann["symbol"]) == "N"
-            peaks, x = np.asarray(ann["sample"])[keep], s.data[0]
-        else:
-            x = s.data[s.channels.index("ii")]
-            peaks = detect_rpeaks(x, FS)
-        starts = peaks - int(0.25 * FS)
-        mine = []
-        for a, b in zip(starts[:-1], starts[1:]):
-            if a < 0 or b - a > WINDOW - 16 or b > len(x):
-                continue
-            beat = x[a:b] - (x[a] + x[b - 1]) / 2
-            padded = np.zeros(WINDOW)
-            padded[16 : 16 + len(beat)] = beat
-            mine.append(padded)
+        lead = s.channels[0] if "atr" in s.annotations else "ii"
+        peaks, keep = record_peaks(s, "atr", ["N"], "ii")
+        mine = padded_beats(s.data[s.channels.index(lead)], peaks, FS, WINDOW, keep=keep)
         if len(mine) > per_record:
-            mine = [mine[i] for i in rng.choice(len(mine), per_record, replace=False)]
-        beats += mine
-    return np.stack(beats)
+            mine = mine[rng.choice(len(mine), per_record, replace=False)]
+        beats.append(mine)
+    return np.concatenate(beats)
 
 
 def deepfilter_noisy(beats: np.ndarray, bank: dict, rng: np.random.Generator) -> np.ndarray:
     """bw noise (test half, both channels, consecutive 512-sample pieces) scaled so its
-    peak-to-peak is 0.2-2.0 times the beat's, as DeepFilter does."""
+    peak-to-peak is 0.2-2.0 times the beat's, as DeepFilter does: the raw noise is scaled and
+    added as it is, offset included (DeepFilter removes no mean either), so a piece whose
+    peak-to-peak is small next to its offset adds a large constant."""
     noise = np.concatenate([bank["bw"][0], bank["bw"][1]])
     ratios = rng.integers(20, 200, len(beats)) / 100
     out = np.empty_like(beats)

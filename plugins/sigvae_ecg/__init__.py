@@ -1,27 +1,20 @@
 """sigvae's ECG plugin: denoising with a trained VAE, ECG noise models, metrics, baselines.
 
 ``from sigvae_ecg import ecg_denoise`` is the one-call Python API (arrays, DataFrames, Signals).
-Names are imported lazily so that registering the plugin stays cheap.
+Names are imported lazily (the kernel's :func:`sigvae.lazy.lazy_getattr`) so that registering
+the plugin stays cheap.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sigvae.lazy import lazy_getattr
 
 _LAZY = {
-    "ecg_denoise": ("sigvae_ecg.api", "ecg_denoise"),
-    "rpeak_f1": ("sigvae_ecg.rpeaks", "rpeak_f1"),
-    "load_denoiser": ("sigvae_ecg.runtime", "load_denoiser"),
+    "ecg_denoise": "sigvae_ecg.api",
+    "rpeak_f1": "sigvae_ecg.rpeaks",
+    "load_denoiser": "sigvae_ecg.runtime",
 }
 
 __all__ = list(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'sigvae_ecg' has no attribute {name!r}")
-    module, attr = _LAZY[name]
-    value = getattr(importlib.import_module(module), attr)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)

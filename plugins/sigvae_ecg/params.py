@@ -92,6 +92,31 @@ class NoiseParams(Params):
         return self
 
 
+class BeatParams(Params):
+    """Single beats zero-padded to a window, as in the DeepFilter protocol (see ``beats.py``)."""
+
+    fs: PositiveFloat = Field(360.0, description="sampling frequency the records must have (Hz)")
+    length: PositiveInt = Field(512, description="window length in samples")
+    offset: int = Field(16, ge=0, description="sample at which each beat starts in its window")
+    lead_in: PositiveFloat = Field(
+        0.25,
+        description="a beat starts this many seconds before its R peak (and ends as much "
+        "before the next R peak)",
+    )
+    annotation: str = Field("atr", description="beat annotation to take R peaks from, if read")
+    symbols: list[str] | None = Field(
+        default_factory=lambda: ["N"],
+        description="annotation symbols kept (null: every beat symbol); records without the "
+        "annotation use NeuroKit2's R-peak detector on peak_lead",
+    )
+    peak_lead: str = Field("ii", description="lead searched for R peaks when not annotated")
+    leads: list[str] | None = Field(None, description="leads cut into beats (null: all)")
+    per_record: PositiveInt | None = Field(
+        None, description="keep at most this many beats per record (a random subset)"
+    )
+    seed: int = Field(0, description="seed of the per_record subset")
+
+
 class ConvVAEParams(Params):
     """A fully convolutional VAE: the latent is a short multichannel sequence, not a vector."""
 

@@ -61,6 +61,15 @@ def sigvae_preprocessors() -> list[PreprocessorSpec]:
             returns="signals",
         ),
         PreprocessorSpec(
+            "ecg-beats",
+            _lazy("beats", "BeatStep"),
+            p.BeatParams,
+            "Single beats zero-padded to a window (DeepFilter protocol): from lead_in s before "
+            "an R peak to as much before the next, end-point mean removed, at sample offset.",
+            takes="signals",
+            returns="arrays",
+        ),
+        PreprocessorSpec(
             "ecg-noise",
             _lazy("noise_step", "NoiseStep"),
             p.NoiseParams,
