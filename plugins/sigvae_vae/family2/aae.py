@@ -9,7 +9,9 @@ Per batch the shared Trainer runs two phases, each stepping only its own paramet
 
 The paper alternates reconstruction and generator updates with separate optimizers; the shared
 Trainer allows each parameter in one optimizer only, so the two encoder updates are summed into
-one phase (as Pythae's AAE also does).
+one phase (as Pythae's AAE also does). Both phases come from one forward pass (the Trainer's
+joint step): the discriminator's output at the codes serves the generator loss (its gradient
+routed into the encoder only) and the discriminator loss (into the discriminator only).
 
 Posteriors (section 2.1 of the paper): ``deterministic`` z = f(x); ``gaussian`` z ~ N(mu(x),
 sigma(x)^2) reparameterised; ``universal`` z = f(x, eta) with input noise eta ~ N(0, I), the
@@ -29,7 +31,6 @@ from sigvae_vae.family2.base import (
     PointMass,
     code_critic,
     discriminator_loss,
-    frozen,
     generator_loss,
     reconstruction_target,
 )
@@ -40,6 +41,8 @@ EMBED_NOISE_DRAWS = 32  # the universal posterior's mean is estimated from this 
 
 class AAE(CodeAutoencoder):
     """``aae``."""
+
+    joint_phases = True
 
     def __init__(self, params: AAEParams, data_info: dict) -> None:
         width = params.encoder.hidden[-1]
@@ -85,19 +88,19 @@ class AAE(CodeAutoencoder):
             return Model.log_likelihood(self, x, cond, samples, chunk)
         return super().log_likelihood(x, cond, samples, chunk)
 
-    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
-        if phase == "disc":
-            with torch.no_grad():  # the codes are inputs here: no encoder graph
-                z = self.codes(batch["x"])
-            z_prior = self.prior_samples(z)
-            real, fake = self.critic(z_prior), self.critic(z)
-            total = discriminator_loss(real, fake)
-            accuracy = 0.5 * ((real > 0).float().mean() + (fake < 0).float().mean())
-            return LossOutput(total, {"accuracy": accuracy.detach()})
+    def joint_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, LossOutput]:
         z = self.codes(batch["x"])
-        self.prior_samples(z)  # drawn and unused, so the random stream matches the disc phase
+        real, fake = self.critic(self.prior_samples(z)), self.critic(z)
         recon = -self.decode(z).log_prob(reconstruction_target(batch)).mean()
-        with frozen(self.critic):
-            fool = generator_loss(self.critic(z))
-        total = recon + self.params.adversarial_weight * fool
-        return LossOutput(total, {"recon": recon.detach(), "generator": fool.detach()})
+        fool = generator_loss(fake)
+        accuracy = 0.5 * ((real > 0).float().mean() + (fake < 0).float().mean())
+        return {
+            "main": LossOutput(
+                recon + self.params.adversarial_weight * fool,
+                {"recon": recon.detach(), "generator": fool.detach()},
+            ),
+            "disc": LossOutput(discriminator_loss(real, fake), {"accuracy": accuracy.detach()}),
+        }
+
+    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+        return self.joint_loss(batch)[phase]

@@ -9,7 +9,11 @@ marginals ``prod_j q(z_j)``. With two output logits ``log D/(1-D) = logit_0 - lo
 Phases: ``main`` (encoder, decoder: -ELBO + gamma * TC estimate) and ``disc``
 (discriminator: cross-entropy, codes class 0, permuted codes class 1). The paper permutes a
 second, independent batch; here the first half of the batch gives the codes and the second half
-the permuted codes (both halves when the batch has fewer than four examples).
+the permuted codes (both halves when the batch has fewer than four examples), as Pythae's
+FactorVAE does. Both phases come from one forward pass (the Trainer's joint step): the
+discriminator runs once on the first half's codes, whose logits give both the TC estimate
+(gradient routed into the encoder) and the discriminator's class-0 term (into the
+discriminator), and once on the permuted second half. The ELBO uses the whole batch.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import torch.nn.functional as F
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.divergences import kl_diag_gaussian_standard
 from sigvae.nn.model import LossOutput
-from sigvae_vae.family2.base import code_critic, frozen, reconstruction_target
+from sigvae_vae.family2.base import code_critic, reconstruction_target
 from sigvae_vae.family2.params import FactorVAEParams
 
 
@@ -34,6 +38,8 @@ def permute_dims(z: torch.Tensor) -> torch.Tensor:
 class FactorVAE(GaussianLatentModel):
     """``factor-vae``."""
 
+    joint_phases = True
+
     def __init__(self, params: FactorVAEParams, data_info: dict) -> None:
         super().__init__(params, data_info)
         self.discriminator = code_critic(params.latent_dim, params.disc_hidden, out_features=2)
@@ -43,25 +49,31 @@ class FactorVAE(GaussianLatentModel):
         main = [p for p in self.parameters() if id(p) not in disc]
         return {"main": main, "disc": list(self.discriminator.parameters())}
 
-    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
-        if phase == "disc":
-            with torch.no_grad():  # the codes are inputs here: no encoder graph
-                z = self.encode(batch["x"]).rsample()
-            half = z.shape[0] // 2 if z.shape[0] >= 4 else 0
-            real, shuffled = (z[:half], z[half:]) if half else (z, z)
-            logits_real = self.discriminator(real)
-            logits_perm = self.discriminator(permute_dims(shuffled))
-            zeros = torch.zeros(real.shape[0], dtype=torch.long, device=z.device)
-            ones = torch.ones(shuffled.shape[0], dtype=torch.long, device=z.device)
-            total = 0.5 * (F.cross_entropy(logits_real, zeros) + F.cross_entropy(logits_perm, ones))
-            return LossOutput(total, {})
+    def discriminator_terms(self, z: torch.Tensor) -> tuple[LossOutput, torch.Tensor]:
+        """The discriminator's loss on codes ``z`` and its logits on the unpermuted part."""
+        half = z.shape[0] // 2 if z.shape[0] >= 4 else 0
+        real, shuffled = (z[:half], z[half:]) if half else (z, z)
+        logits_real = self.discriminator(real)
+        logits_perm = self.discriminator(permute_dims(shuffled))
+        zeros = torch.zeros(real.shape[0], dtype=torch.long, device=z.device)
+        ones = torch.ones(shuffled.shape[0], dtype=torch.long, device=z.device)
+        total = 0.5 * (F.cross_entropy(logits_real, zeros) + F.cross_entropy(logits_perm, ones))
+        return LossOutput(total, {}), logits_real
+
+    def joint_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, LossOutput]:
         q = self.encode(batch["x"])
         z = q.rsample()
         log_px = self.decode(z).log_prob(reconstruction_target(batch))
         kl = kl_diag_gaussian_standard(q)
-        with frozen(self.discriminator):
-            logits = self.discriminator(z)
+        disc, logits = self.discriminator_terms(z)
         tc = (logits[:, 0] - logits[:, 1]).mean()
         total = -(log_px - kl).mean() + self.params.gamma * tc
         terms = {"recon": -log_px.mean().detach(), "kl": kl.mean().detach(), "tc": tc.detach()}
-        return LossOutput(total, terms)
+        return {"main": LossOutput(total, terms), "disc": disc}
+
+    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+        if phase == "disc":
+            with torch.no_grad():  # the codes are inputs here: no encoder graph
+                z = self.encode(batch["x"]).rsample()
+            return self.discriminator_terms(z)[0]
+        return self.joint_loss(batch)["main"]

@@ -12,8 +12,10 @@ loss updates which network:
   of L_GAN in its non-saturating form ``-log Dis(x~) - log Dis(x_p)``)
 * discriminator:  ``-L_GAN``                                   (phase ``disc``)
 
-Each phase steps only its own network, so no loss leaks into a network it must not train. The
-discriminator sees the likelihood's mean of decoded codes and the clean ``target`` as real data
+Each phase steps only its own network, so no loss leaks into a network it must not train. All
+three losses come from one forward pass (the Trainer's joint step routes each into its own
+network's parameters): one encoder pass, the decoder at z and at a prior draw, and the
+discriminator once at the data, the reconstruction and the prior sample. The discriminator sees the likelihood's mean of decoded codes and the clean ``target`` as real data
 in denoising mode; Dis_l is the last hidden layer of the discriminator's trunk.
 
 ``pixel_weight`` > 0 adds ``pixel_weight * -log p(x|z)`` to the encoder and decoder losses (a
@@ -57,6 +59,8 @@ class FeatureDiscriminator(nn.Module):
 class VAEGAN(GaussianLatentModel):
     """``vae-gan``."""
 
+    joint_phases = True
+
     def __init__(self, params: VAEGANParams, data_info: dict) -> None:
         super().__init__(params, data_info)
         arch = params.discriminator or params.encoder
@@ -73,30 +77,33 @@ class VAEGAN(GaussianLatentModel):
         """The decoder as generator: the likelihood's mean at ``z``."""
         return self.decode(z).mean
 
-    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+    def joint_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, LossOutput]:
         real = reconstruction_target(batch)
         q = self.encode(batch["x"])
         z = q.rsample()
-        x_rec = self.generate(z)
-        if phase == "disc":
-            x_prior = self.generate(torch.randn_like(z))
-            _, real_logits = self.discriminator(real)
-            fake = torch.cat([x_rec, x_prior]).detach()
-            total = discriminator_loss(real_logits, self.discriminator(fake)[1])
-            return LossOutput(total, {"d_real": torch.sigmoid(real_logits).mean().detach()})
-        real_feats, _ = self.discriminator(real)
+        likelihood = self.decode(z)
+        x_rec, x_prior = likelihood.mean, self.generate(torch.randn_like(z))
+        real_feats, real_logits = self.discriminator(real)
         rec_feats, rec_logits = self.discriminator(x_rec)
+        _, prior_logits = self.discriminator(x_prior)
         llike = per_example_sq(real_feats, rec_feats).mean()
-        pixel = -self.decode(z).log_prob(real).mean()
+        pixel = -likelihood.log_prob(real).mean()
         extra = self.params.pixel_weight * pixel if self.params.pixel_weight else 0.0
-        if phase == "enc":
-            kl = kl_diag_gaussian_standard(q).mean()
-            terms = {"kl": kl.detach(), "feature_recon": llike.detach(), "recon": pixel.detach()}
-            return LossOutput(kl + llike + extra, terms)
-        _, prior_logits = self.discriminator(self.generate(torch.randn_like(z)))
+        kl = kl_diag_gaussian_standard(q).mean()
         gan = generator_loss(rec_logits) + generator_loss(prior_logits)
-        total = self.params.gamma * llike + gan + extra
-        return LossOutput(total, {"feature_recon": llike.detach(), "generator": gan.detach()})
+        disc = discriminator_loss(real_logits, torch.cat([rec_logits, prior_logits]))
+        enc_terms = {"kl": kl.detach(), "feature_recon": llike.detach(), "recon": pixel.detach()}
+        return {
+            "enc": LossOutput(kl + llike + extra, enc_terms),
+            "dec": LossOutput(
+                self.params.gamma * llike + gan + extra,
+                {"feature_recon": llike.detach(), "generator": gan.detach()},
+            ),
+            "disc": LossOutput(disc, {"d_real": torch.sigmoid(real_logits).mean().detach()}),
+        }
+
+    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+        return self.joint_loss(batch)[phase]
 
     def elbo(self, x, cond=None, target=None) -> torch.Tensor:
         if self.params.pixel_weight:
