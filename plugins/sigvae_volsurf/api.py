@@ -51,10 +51,11 @@ def complete_surface(
     model=None,
     grid: Grid | str | None = None,
     convention: str = "forward",
-    starts: int = 2,
+    starts: int | None = None,
     prior_weight: float = 1.0,
     seed: int = 0,
     source: object = "<quotes>",
+    method: str = "levenberg-marquardt",
 ) -> pd.DataFrame:
     """Complete every date's surface from its quotes (long format, see
     :mod:`sigvae_volsurf.observations`). Returns one row per date and grid point: ``group,
@@ -75,7 +76,14 @@ def complete_surface(
     coords[row, slot] = q[["tau", "delta"]].to_numpy()
     values[row, slot] = q["iv"].to_numpy()
     z, _ = complete_latents(
-        model, coords, values, starts=starts, prior_weight=prior_weight, seed=seed, names=groups
+        model,
+        coords,
+        values,
+        starts=starts,
+        prior_weight=prior_weight,
+        seed=seed,
+        names=groups,
+        method=method,
     )
     fitted = decode_vols(model, z, grid.coordinates())
     observed = np.zeros(fitted.shape, bool)

@@ -49,7 +49,18 @@ def complete_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["forward", "spot", "forward-pa", "spot-pa"],
         help="delta convention of the quotes (default: forward, unadjusted)",
     )
-    parser.add_argument("--starts", type=int, default=2, help="L-BFGS starts per surface")
+    parser.add_argument(
+        "--method",
+        default="levenberg-marquardt",
+        choices=["levenberg-marquardt", "lbfgs"],
+        help="latent optimiser (default: levenberg-marquardt, the faster one)",
+    )
+    parser.add_argument(
+        "--starts",
+        type=int,
+        default=None,
+        help="optimiser starts per surface (default: 1 for levenberg-marquardt, 2 for lbfgs)",
+    )
     parser.add_argument(
         "--plot",
         action="store_true",
@@ -96,7 +107,7 @@ def complete_command(args: argparse.Namespace) -> int:
 
     out = Path(args.output)
     table_format(out)
-    if args.starts < 1:
+    if args.starts is not None and args.starts < 1:
         raise SigvaeError(f"--starts must be at least 1, got {args.starts}")
     refuse_existing([out], args.overwrite)
     quotes = read_table(args.observed)
@@ -108,6 +119,7 @@ def complete_command(args: argparse.Namespace) -> int:
             grid=args.grid,
             convention=args.convention,
             starts=args.starts,
+            method=args.method,
             source=args.observed,
         )
     for w in caught:

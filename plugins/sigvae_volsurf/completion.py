@@ -5,7 +5,10 @@ For each surface, minimise over ``z``
     sum_observed (sigma_model(z; tau_i, delta_i) - iv_i)^2 / (2 s^2)  +  prior_weight r(z) / 2
 
 (``s`` the model's likelihood std; Bergeron et al. 2021, section 4) by batched L-BFGS from
-several pre-screened starts, keeping the best start per surface. ``r(z)`` is the squared
+batched Levenberg-Marquardt (the default: the
+problem is a small nonlinear least-squares problem, residuals ``(sigma_model - iv) / s`` and
+``sqrt(prior_weight) W (z - mean)``) or batched L-BFGS, from pre-screened starts, keeping the
+best start per surface. ``r(z)`` is the squared
 Mahalanobis distance under the latent prior: by default a Gaussian fitted to the training
 surfaces' latents (the aggregate posterior, where Ning et al. 2023 also sample from), else the
 VAE's N(0, I). All surfaces and starts are one batch.
@@ -20,6 +23,11 @@ import numpy as np
 import torch
 
 from sigvae_volsurf.lbfgs import batched_lbfgs
+from sigvae_volsurf.levenberg_marquardt import batched_levenberg_marquardt
+
+# per method: (starts, screened candidates, iterations); Levenberg-Marquardt converges in a
+# few iterations from one good start (benchmarks/results/volsurf_speed.md)
+METHOD_DEFAULTS = {"levenberg-marquardt": (1, 16, 12), "lbfgs": (2, 32, 60)}
 
 
 class FewQuotesWarning(UserWarning):
@@ -31,21 +39,29 @@ def complete_latents(
     coords: np.ndarray,
     values: np.ndarray,
     mask: np.ndarray | None = None,
-    starts: int = 2,
-    candidates: int = 32,
+    starts: int | None = None,
+    candidates: int | None = None,
     prior_weight: float = 1.0,
     prior: str = "aggregate",
-    iterations: int = 60,
+    iterations: int | None = None,
     seed: int = 0,
     names=None,
+    method: str = "levenberg-marquardt",
 ):
     """Best latents ``[B, L]`` for observed ``values`` ``[B, P]`` at ``coords`` ``[B, P, 2]``
     (``(tau, delta)``); ``mask`` ``[B, P]`` marks real observations (padding is 0).
 
-    The starts are ``z = 0`` plus the best ``starts - 1`` of ``candidates`` prior draws scored
-    by the objective (one cheap forward pass), so L-BFGS runs from few but good points.
-    Returns ``(z, info)`` with the per-surface objective and the wall time."""
+    The starts are the best ``starts`` of ``candidates``: the prior mean, the model's amortised
+    guess (when it has a start network) and prior draws, scored
+    by the objective (one cheap forward pass), so the optimiser (``method``:
+    ``"levenberg-marquardt"`` or ``"lbfgs"``) runs from few but good points; ``None`` takes the
+    method's defaults in ``METHOD_DEFAULTS``. Returns ``(z, info)`` with the per-surface objective and the wall time."""
     started = time.perf_counter()
+    if method not in METHOD_DEFAULTS:
+        raise ValueError(f"unknown completion method {method!r}; use {sorted(METHOD_DEFAULTS)}")
+    d_starts, d_candidates, d_iterations = METHOD_DEFAULTS[method]
+    starts, candidates = starts or d_starts, max(candidates or d_candidates, starts or d_starts)
+    iterations = iterations or d_iterations
     values = np.asarray(values, float)
     mask = np.isfinite(values) if mask is None else np.asarray(mask, bool) & np.isfinite(values)
     _warn_if_few(mask.sum(axis=1), model.latent_dim, names)
@@ -63,28 +79,32 @@ def complete_latents(
         else:
             pool = bank[torch.randint(len(bank), (b, candidates), generator=gen)]
         pool[:, 0] = mean
+        amortised = getattr(model, "amortised_latents", None)
+        guess = amortised(c, y, m) if amortised is not None else None
+        if guess is not None and candidates > 1:
+            pool[:, 1] = guess
         scores = objective(pool.reshape(b * candidates, -1), *_repeat(candidates, c, y, m))
-        keep = torch.topk(
-            -scores.reshape(b, candidates)[:, 1:], min(starts, candidates) - 1
-        ).indices
-        z0 = torch.cat(
-            [
-                pool[:, :1],
-                torch.gather(pool[:, 1:], 1, keep[..., None].expand(-1, -1, model.latent_dim)),
-            ],
-            dim=1,
-        )
+        keep = torch.topk(-scores.reshape(b, candidates), starts).indices
+        z0 = torch.gather(pool, 1, keep[..., None].expand(-1, -1, model.latent_dim))
     s = z0.shape[1]
     reps = _repeat(s, c, y, m)
     with _frozen(model):
-        # the objective is in units of the likelihood (squared error / 2 s^2): a gradient of
-        # 1e-2 is far below what moves a decoded vol by 0.1 bp
-        z, f = batched_lbfgs(
-            lambda zz, rows: objective(zz, *(t[rows] for t in reps)),
-            z0.reshape(b * s, -1),
-            iterations=iterations,
-            tol=1e-2,
-        )
+        if method == "lbfgs":
+            # the objective is in units of the likelihood (squared error / 2 s^2): a gradient
+            # of 1e-2 is far below what moves a decoded vol by 0.1 bp
+            z, f = batched_lbfgs(
+                lambda zz, rows: objective(zz, *(t[rows] for t in reps)),
+                z0.reshape(b * s, -1),
+                iterations=iterations,
+                tol=1e-2,
+            )
+        else:
+            residuals = _residuals(model, prior_weight, mean, whiten)
+            z, f = batched_levenberg_marquardt(
+                lambda zz, rows: residuals(zz, *(t[rows] for t in reps)),
+                z0.reshape(b * s, -1),
+                iterations=iterations,
+            )
     f = torch.nan_to_num(f.reshape(b, s), nan=float("inf"))
     best = f.argmin(dim=1)
     z = z.reshape(b, s, -1)[torch.arange(b), best]
@@ -124,6 +144,31 @@ def _objective(model, prior_weight, mean, whiten):
         return scale * (m * err * err).sum(-1) + 0.5 * prior_weight * (u * u).sum(-1)
 
     return objective
+
+
+def _residuals(model, prior_weight, mean, whiten):
+    """Residuals whose half squared norm is the objective, and their Jacobian in ``z``.
+
+    Every observed point gets its own copy of its surface's latent, so one backward pass of the
+    summed vols gives each point's gradient: the Jacobian rows, for any decoder whose vol at a
+    point depends only on that point's coordinates and latent."""
+    inv_s = 1.0 / model.sigma
+    root_w = prior_weight**0.5
+
+    def residuals(z, c, y, m):
+        b, p = y.shape
+        zz = z.detach()[:, None, :].expand(b, p, -1).reshape(b * p, -1).requires_grad_(True)
+        with torch.enable_grad():
+            vols = model.decode_at(zz, c.reshape(b * p, 1, 2))
+            (jac,) = torch.autograd.grad(vols.sum(), zz)
+        weight = m.sqrt() * inv_s
+        r_data = weight * (vols.detach().reshape(b, p) - y)
+        j_data = weight[..., None] * jac.reshape(b, p, -1)
+        r_prior = root_w * (z - mean) @ whiten.T
+        j_prior = (root_w * whiten).expand(b, -1, -1)
+        return torch.cat([r_data, r_prior], 1), torch.cat([j_data, j_prior], 1)
+
+    return residuals
 
 
 def _repeat(times, *tensors):

@@ -59,7 +59,9 @@ def random_masks(available: np.ndarray, observed: int, rng) -> np.ndarray:
     return mask & available
 
 
-def completion_errors(model, vols, masks, starts=2, seed=0, available=None) -> dict[str, float]:
+def completion_errors(
+    model, vols, masks, starts=None, seed=0, available=None, method="levenberg-marquardt"
+) -> dict[str, float]:
     """MAE/RMSE (vol basis points) on the unobserved (and ``available``) points, and seconds
     per surface."""
     from sigvae_volsurf.completion import FewQuotesWarning, complete_latents, decode_vols
@@ -72,7 +74,9 @@ def completion_errors(model, vols, masks, starts=2, seed=0, available=None) -> d
     values = np.where(obs, np.take_along_axis(vols, order, axis=1), np.nan)
     with warnings.catch_warnings():  # small observed sets are the point of the benchmark
         warnings.simplefilter("ignore", FewQuotesWarning)
-        z, info = complete_latents(model, grid[order], values, obs, starts=starts, seed=seed)
+        z, info = complete_latents(
+            model, grid[order], values, obs, starts=starts, seed=seed, method=method
+        )
     fitted = decode_vols(model, z, model.grid.coordinates())
     scored = ~masks if available is None else ~masks & available
     err = (fitted - vols)[scored]
@@ -107,7 +111,13 @@ class CompletionEvaluator:
                 continue
             masks = random_masks(available, n_obs, rng)
             errors = completion_errors(
-                model, vols, masks, self.params.starts, self.params.seed, available
+                model,
+                vols,
+                masks,
+                self.params.starts,
+                self.params.seed,
+                available,
+                self.params.method,
             )
             out.update({f"{key}_{n_obs}": value for key, value in errors.items()})
         return out

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from sigvae.errors import DataError
+
+if TYPE_CHECKING:  # numpy is imported where arrays are built: registering the plugin stays light
+    import numpy as np
 
 DEFAULT_TENORS = ("1W", "1M", "2M", "3M", "6M", "9M", "1Y", "2Y", "3Y", "5Y")
 DEFAULT_DELTAS = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -51,15 +53,17 @@ class Grid:
     deltas: tuple[float, ...] = DEFAULT_DELTAS
 
     def __post_init__(self) -> None:
-        taus = self.taus
-        if len(taus) == 0 or np.any(np.diff(taus) <= 0):
+        taus = [tenor_to_years(t) for t in self.tenors]
+        if not taus or any(b <= a for a, b in zip(taus, taus[1:])):
             raise DataError(f"grid tenors must be distinct and increasing, got {self.tenors}")
-        d = np.asarray(self.deltas, float)
-        if len(d) == 0 or np.any(d <= 0) or np.any(d >= 1) or np.any(np.diff(d) <= 0):
+        d = [float(x) for x in self.deltas]
+        if not d or any(not 0 < x < 1 for x in d) or any(b <= a for a, b in zip(d, d[1:])):
             raise DataError(f"grid deltas must be increasing and inside (0, 1), got {self.deltas}")
 
     @property
     def taus(self) -> np.ndarray:
+        import numpy as np
+
         return np.array([tenor_to_years(t) for t in self.tenors])
 
     @property
@@ -73,6 +77,8 @@ class Grid:
     def coordinates(self) -> np.ndarray:
         """``[size, 2]`` array of ``(tau, delta)`` in row-major (tenor, delta) order, the order
         of a flattened surface."""
+        import numpy as np
+
         tau, delta = np.meshgrid(self.taus, np.asarray(self.deltas, float), indexing="ij")
         return np.stack([tau.ravel(), delta.ravel()], axis=1)
 

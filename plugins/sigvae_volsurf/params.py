@@ -95,6 +95,11 @@ class VolSurfModelParams(GridParams):
     latent_bank: int = Field(
         4096, ge=0, description="training latents remembered for KDE generation (0 = none)"
     )
+    amortised_start: bool = Field(
+        False,
+        description="also train a network mapping a randomly masked grid to the full "
+        "surface's latent; completion starts from its guess",
+    )
 
 
 class PointwiseModelParams(VolSurfModelParams):
@@ -109,9 +114,10 @@ class PointwiseModelParams(VolSurfModelParams):
         0.0,
         ge=0.0,
         description="weight of the soft static-arbitrage penalty (Durrleman g and calendar "
-        "slope at random collocation points); 0 = off",
+        "slope at random collocation points of surfaces decoded from prior draws); 0 = off",
     )
-    collocation_points: PositiveInt = Field(32, description="penalty points per surface")
+    collocation_points: PositiveInt = Field(16, description="penalty points per surface")
+    penalty_surfaces: PositiveInt = Field(64, description="prior draws penalised per step")
 
 
 class CompletionMaeParams(Params):
@@ -121,7 +127,12 @@ class CompletionMaeParams(Params):
         default_factory=lambda: [5, 10, 20], description="observed-set sizes"
     )
     seed: int = Field(0, ge=0, description="seed of the observed subsets")
-    starts: PositiveInt = Field(2, description="L-BFGS starts per surface")
+    method: Literal["levenberg-marquardt", "lbfgs"] = Field(
+        "levenberg-marquardt", description="latent optimiser of the completion"
+    )
+    starts: PositiveInt | None = Field(
+        None, description="optimiser starts per surface (default: the method's)"
+    )
 
 
 class ArbitrageEvalParams(GridParams):

@@ -2,6 +2,10 @@
 likelihood in vol units, masked losses and a bank of training latents for KDE generation.
 
 The encoder always reads the full training grid (flattened, in log-vol, centred and scaled).
+With ``amortised_start`` a second network reads a randomly masked grid (scaled log-vols where
+observed, zeros elsewhere, plus the mask) and is trained to predict the full surface's posterior
+mean (a detached target, so it does not change the VAE): an amortised first guess for
+completion, which then needs one short local refinement instead of many global starts.
 The likelihood is Gaussian in vol units with a fixed std (``noise_bp`` basis points), so the
 reconstruction term is a squared error in vols; grid points missing from a quote set
 (``batch["mask"] == 0``) do not count. Loss: sum over points and latent dims, mean over the batch.
@@ -45,6 +49,17 @@ class VolSurfVAE(Model):
             2 * params.latent_dim,
             hidden=params.hidden,
             activation=params.activation,
+        )
+        self.start_net = (
+            build_encoder(
+                "mlp",
+                [2 * self.grid.size],
+                params.latent_dim,
+                hidden=params.hidden,
+                activation=params.activation,
+            )
+            if params.amortised_start
+            else None
         )
         self.register_buffer(
             "grid_coords", torch.tensor(self.grid.coordinates(), dtype=torch.float32)
@@ -101,6 +116,10 @@ class VolSurfVAE(Model):
             "kl": kl.mean().detach(),
             "rmse_bp": rmse_bp.detach(),
         }
+        if self.start_net is not None:
+            start = self._start_loss(x, q.mean.detach(), mask)
+            total = total + start
+            terms["start"] = start.detach()
         extra = self.extra_loss(z, batch)
         if extra is not None:
             total = total + extra
@@ -112,6 +131,38 @@ class VolSurfVAE(Model):
     def extra_loss(self, z: torch.Tensor, batch) -> torch.Tensor | None:
         """Additional training loss (the pointwise model's arbitrage penalty)."""
         return None
+
+    # --- amortised completion start --------------------------------------------------------
+    def _start_input(self, vols: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
+        seen = seen.to(vols.dtype)
+        return torch.cat([seen * self.scale_in(vols), seen], dim=-1)
+
+    def _start_loss(self, x, target, mask) -> torch.Tensor:
+        """Squared latent error of the start network on random subsets of 3 to all points."""
+        b, g = x.shape
+        count = torch.randint(3, g + 1, (b, 1), device=x.device)
+        rank = torch.rand(b, g, device=x.device).argsort(-1).argsort(-1)
+        seen = rank < count
+        if mask is not None:
+            seen = seen & (mask > 0)
+        pred = self.start_net(self._start_input(x, seen))
+        return ((pred - target) ** 2).sum(-1).mean()
+
+    @torch.no_grad()
+    def amortised_latents(self, coords, values, mask) -> torch.Tensor | None:
+        """The start network's latent guess ``[B, L]`` from the observed points that lie on the
+        grid (``coords`` ``[B, P, 2]``, ``values`` and ``mask`` ``[B, P]``); None without one."""
+        if self.start_net is None:
+            return None
+        b, g = values.shape[0], self.grid.size
+        grid = self.grid_coords.to(coords.dtype)
+        dist = (coords[:, :, None, :] - grid[None, None]).abs().amax(-1)
+        best, index = dist.min(-1)
+        on = (best < 1e-6) & (mask > 0)
+        index = torch.where(on, index, g)  # off-grid points land in a dropped extra column
+        vols = torch.ones(b, g + 1, dtype=values.dtype).scatter(1, index, values)[:, :g]
+        seen = torch.zeros(b, g + 1, dtype=torch.bool).scatter(1, index, on)[:, :g]
+        return self.start_net(self._start_input(torch.where(seen, vols, 1.0), seen))
 
     # --- latents for generation ------------------------------------------------------------
     @torch.no_grad()

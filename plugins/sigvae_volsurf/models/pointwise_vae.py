@@ -83,9 +83,12 @@ class PointwiseVAE(VolSurfVAE):
         return self.scale_out(self.decoder(z, coordinate_features(coords)))
 
     def extra_loss(self, z: torch.Tensor, batch) -> torch.Tensor | None:
+        """The arbitrage penalty at latents drawn from the prior, where generated surfaces
+        come from and where no training surface pins the decoder down."""
         if self.params.arbitrage_penalty <= 0:
             return None
-        prior_z = torch.randn_like(z)
-        both = torch.cat([z, prior_z], dim=0)
-        per_surface = arbitrage_penalty(self, both, self.params.collocation_points, self.coord_box)
+        prior_z = torch.randn(self.params.penalty_surfaces, z.shape[1], device=z.device)
+        per_surface = arbitrage_penalty(
+            self, prior_z, self.params.collocation_points, self.coord_box
+        )
         return self.params.arbitrage_penalty * per_surface.mean()

@@ -1,4 +1,5 @@
-"""Batched L-BFGS and the completion objective against closed-form answers."""
+"""Batched L-BFGS, Levenberg-Marquardt and the completion objective against closed-form
+answers."""
 
 from __future__ import annotations
 
@@ -56,8 +57,9 @@ class LinearDecoder(torch.nn.Module):
         return 0.1 + (load * z[:, None, :]).sum(-1)
 
 
+@pytest.mark.parametrize("method", ["lbfgs", "levenberg-marquardt"])
 @pytest.mark.parametrize("prior", ["standard", "aggregate"])
-def test_completion_is_the_map_estimate_of_a_linear_model(prior):
+def test_completion_is_the_map_estimate_of_a_linear_model(prior, method):
     model = LinearDecoder()
     rng = np.random.default_rng(0)
     coords = rng.uniform(0.1, 1.0, (5, 6, 2))
@@ -65,7 +67,13 @@ def test_completion_is_the_map_estimate_of_a_linear_model(prior):
     mask = rng.uniform(size=(5, 6)) < 0.7
     mask[:, :3] = True
     z, info = complete_latents(
-        model, coords, np.where(mask, values, np.nan), starts=3, prior=prior, iterations=100
+        model,
+        coords,
+        np.where(mask, values, np.nan),
+        starts=3,
+        prior=prior,
+        iterations=100,
+        method=method,
     )
     w = model.w.detach().numpy()
     bank = model.bank.numpy()
@@ -89,3 +97,8 @@ def test_fewer_points_than_latents_warns():
         complete_latents(
             model, coords, np.array([[0.1, 0.11]]), starts=2, names=["2024-01-02"], prior="standard"
         )
+
+
+def test_unknown_completion_method_is_refused():
+    with pytest.raises(ValueError, match="completion method"):
+        complete_latents(LinearDecoder(), np.full((1, 3, 2), 0.5), np.full((1, 3), 0.1), method="x")

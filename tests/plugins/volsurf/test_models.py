@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 from sigvae_volsurf.grid import Grid
-from sigvae_volsurf.models.penalty import arbitrage_penalty
+from sigvae_volsurf.models.penalty import arbitrage_penalty, arbitrage_terms
 
 from sigvae import registry
 from sigvae.errors import SigvaeError
@@ -109,3 +109,53 @@ def test_penalty_training_option_adds_a_term():
     )
     out = m.loss({"x": torch.full((2, 6), 0.1)})
     assert "penalty" in out.terms and np.isfinite(out.terms["penalty"].item())
+
+
+def _autograd_terms(fn, tau, delta):
+    """Durrleman's g and the calendar slope by exact derivatives (the reference)."""
+    tau, delta = tau.clone().requires_grad_(True), delta.clone().requires_grad_(True)
+    sigma = fn(tau, delta)
+    w = sigma**2 * tau
+    k = 0.5 * w - sigma * torch.sqrt(tau) * torch.special.ndtri(delta)
+
+    def grad(y, xs):
+        return torch.autograd.grad(y.sum(), xs, create_graph=True)
+
+    w_d, w_t = grad(w, (delta, tau))
+    k_d, k_t = grad(k, (delta, tau))
+    w_k = w_d / k_d
+    w_kk = grad(w_k, (delta,))[0] / k_d
+    g = (1 - k * w_k / (2 * w)) ** 2 - w_k**2 / 4 * (1 / w + 0.25) + w_kk / 2
+    return g.detach(), (tau * (w_t - w_k * k_t) / w).detach()
+
+
+def test_finite_difference_arbitrage_terms_match_exact_derivatives():
+    def smile(t, d):  # skewed, curved, with a rising term structure
+        x = torch.special.ndtri(d)
+        return (0.08 + 0.02 * torch.log1p(t)) * (1 + 0.05 * x + 0.04 * x**2)
+
+    gen = torch.Generator().manual_seed(0)
+    tau = torch.exp(torch.empty(1, 50, dtype=torch.float64).uniform_(-3, 1.6, generator=gen))
+    delta = torch.empty(1, 50, dtype=torch.float64).uniform_(0.1, 0.9, generator=gen)
+    g, cal = arbitrage_terms(Analytic(smile), torch.zeros(1, 1, dtype=torch.float64), tau, delta)
+    g_ref, cal_ref = _autograd_terms(smile, tau, delta)
+    torch.testing.assert_close(g, g_ref, atol=2e-3, rtol=1e-2)
+    torch.testing.assert_close(cal, cal_ref, atol=2e-3, rtol=5e-2)
+
+
+def test_amortised_start_is_trained_and_reads_only_grid_points():
+    params = {**SMALL, "amortised_start": True}
+    m = registry.build("model", "volsurf-pointwise", params, data_info=INFO)
+    out = m.loss({"x": torch.full((4, 6), 0.1)})
+    out.total.backward()
+    assert "start" in out.terms and all(p.grad is not None for p in m.start_net.parameters())
+    grid = torch.tensor(m.grid.coordinates(), dtype=torch.float32)
+    coords = torch.stack([grid[:3], torch.cat([grid[:2], torch.tensor([[0.3, 0.4]])])])
+    values = torch.tensor([[0.1, 0.2, 0.3], [0.1, 0.2, 0.9]])
+    z = m.amortised_latents(coords, values, torch.ones(2, 3))
+    # the second surface's third quote is off the grid, so it is ignored
+    alone = m.amortised_latents(coords[:1, :2], values[:1, :2], torch.ones(1, 2))
+    torch.testing.assert_close(z[1], alone[0])
+    assert not torch.allclose(z[0], z[1])
+    plain = registry.build("model", "volsurf-pointwise", SMALL, data_info=INFO)
+    assert plain.amortised_latents(coords, values, torch.ones(2, 3)) is None
