@@ -55,16 +55,19 @@ class Codebook(nn.Module):
         return F.embedding(indices, self.embedding)
 
     @torch.no_grad()
-    def ema_update(self, z: torch.Tensor, indices: torch.Tensor) -> None:
-        """One EMA step from encoder outputs ``z`` [N, dim] assigned to ``indices`` [N]."""
-        onehot = F.one_hot(indices, self.size).to(self.ema_sum.dtype)
-        counts = onehot.sum(0)
-        sums = onehot.T @ z.to(self.ema_sum.dtype)
-        self.ema_count.mul_(self.decay).add_(counts, alpha=1.0 - self.decay)
-        self.ema_sum.mul_(self.decay).add_(sums, alpha=1.0 - self.decay)
+    def ema_update(
+        self, z: torch.Tensor, indices: torch.Tensor, counts: torch.Tensor | None = None
+    ) -> None:
+        """One EMA step from encoder outputs ``z`` [N, dim] assigned to ``indices`` [N]
+        (``counts``: their bincount when the caller has it)."""
+        if counts is None:
+            counts = torch.bincount(indices, minlength=self.size)
+        sums = torch.zeros_like(self.ema_sum).index_add_(0, indices, z.to(self.ema_sum.dtype))
+        self.ema_count.lerp_(counts.to(self.ema_count.dtype), 1.0 - self.decay)
+        self.ema_sum.lerp_(sums, 1.0 - self.decay)
         total = self.ema_count.sum()
-        smoothed = (self.ema_count + self.eps) / (total + self.size * self.eps) * total
-        self.embedding.copy_(self.ema_sum / smoothed[:, None])
+        smoothed = (self.ema_count + self.eps) * (total / (total + self.size * self.eps))
+        torch.div(self.ema_sum, smoothed[:, None], out=self.embedding)
 
     @torch.no_grad()
     def record(

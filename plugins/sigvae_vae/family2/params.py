@@ -183,6 +183,12 @@ class VQVAEParams(AutoencoderParams):
         "sequence, trained on detached codes) or uniform",
     )
     prior_hidden: PositiveInt = Field(64, description="state width of the autoregressive prior")
+    prior_batch: PositiveInt | None = Field(
+        32,
+        description="the autoregressive prior trains each step on the (detached) codes of this "
+        "many examples of the batch, a random subset since batches are shuffled "
+        "(None = all of them)",
+    )
 
 
 class BetaTCVAEParams(AutoencoderParams):

@@ -9,8 +9,10 @@ straight-through estimator, so the reconstruction gradient reaches the encoder u
 Phases (each steps only its own parameters): ``main`` (encoder, decoder: reconstruction +
 commitment; in EMA mode the codebook follows the EMA update of :mod:`.codebook` here, in
 training mode only), ``codebook`` (without EMA: the codebook loss ||sg(z_e) - e||^2) and
-``prior`` (the autoregressive code prior, on detached codes). Dead codes restart at the end of
-every epoch. The loss reports the batch's codebook ``perplexity`` and ``codes_used``.
+``prior`` (the autoregressive code prior, fitted by maximum likelihood to the detached code
+sequences of ``prior_batch`` examples of each batch). All phases come from one encoder pass
+(the Trainer's joint step routes each loss into its own group). Dead codes restart at the end
+of every epoch. The loss reports the batch's codebook ``perplexity`` and ``codes_used``.
 
 With the one-hot posterior q(k|x) and code prior p(k), ``KL = -log p(k)``, so
 ``elbo = log p(x|z_q) + log p(k)`` (``-T log K`` for the uniform prior); q is deterministic, so
@@ -32,6 +34,8 @@ from sigvae_vae.family2.params import VQVAEParams
 
 class VQVAE(Model):
     """``vq-vae``."""
+
+    joint_phases = True
 
     def __init__(self, params: VQVAEParams, data_info: dict) -> None:
         super().__init__(data_info)
@@ -90,33 +94,44 @@ class VQVAE(Model):
             groups["prior"] = list(self.code_prior.parameters())
         return groups
 
-    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
-        if phase == "prior":  # codes are the prior's data: no encoder graph is needed
-            with torch.no_grad():
-                indices = self.code_indices(batch["x"])
-            return LossOutput(-self.code_prior.log_prob(indices).mean(), {})
+    def joint_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, LossOutput]:
+        return self._losses(batch, update=True)
+
+    def _losses(self, batch: dict[str, torch.Tensor], update: bool) -> dict[str, LossOutput]:
+        """Every phase's loss; ``update``: this call moves the codebook (EMA, usage counts),
+        which must happen once per training step."""
         z_e = self.encoder_outputs(batch["x"])
         z_q, indices = self.quantize(z_e)
-        if phase == "codebook":
-            total = (z_e.detach() - z_q).pow(2).flatten(1).sum(1).mean()
-            return LossOutput(total, {})
         flat = indices.flatten()
         counts = torch.bincount(flat, minlength=self.params.codebook_size)
-        if self.training:
+        if self.training and update:
+            outputs = z_e.detach().reshape(-1, self.code_dim)
             if self.params.ema:
-                self.codebook.ema_update(z_e.detach().reshape(-1, self.code_dim), flat)
-            self.codebook.record(z_e.detach().reshape(-1, self.code_dim), flat, counts)
+                self.codebook.ema_update(outputs, flat, counts)
+            self.codebook.record(outputs, flat, counts)
         z_st = z_e + (z_q - z_e).detach()  # straight-through
         recon = -self.decode(z_st.flatten(1)).log_prob(reconstruction_target(batch)).mean()
         commitment = (z_e - z_q.detach()).pow(2).flatten(1).sum(1).mean()
-        total = recon + self.params.commitment * commitment
         terms = {
             "recon": recon.detach(),
             "commitment": commitment.detach(),
             "perplexity": counts_perplexity(counts),
             "codes_used": (counts > 0).sum().float(),
         }
-        return LossOutput(total, terms)
+        out = {"main": LossOutput(recon + self.params.commitment * commitment, terms)}
+        if not self.params.ema:
+            out["codebook"] = LossOutput((z_e.detach() - z_q).pow(2).flatten(1).sum(1).mean(), {})
+        if self.params.prior == "autoregressive":
+            out["prior"] = LossOutput(-self.code_prior.log_prob(self._prior_codes(indices)).mean())
+        return out
+
+    def _prior_codes(self, indices: torch.Tensor) -> torch.Tensor:
+        """The code sequences the prior trains on in this step (all of them outside training)."""
+        keep = self.params.prior_batch
+        return indices[:keep] if self.training and keep else indices
+
+    def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
+        return self._losses(batch, update=phase == "main")[phase]
 
     def on_epoch_end(self, epoch: int, max_epochs: int) -> None:
         if self.params.restart_below > 0 and epoch < max_epochs - 1:
