@@ -48,7 +48,7 @@ def masks_for(grid, n, setting, rng):
     return m.reshape(n, -1)
 
 
-def vae_method(model):
+def vae_method(model, method="levenberg-marquardt"):
     from sigvae_volsurf.completion import complete_latents, decode_vols
 
     coords = model.grid.coordinates()
@@ -61,7 +61,7 @@ def vae_method(model):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             started = time.perf_counter()
-            z, _ = complete_latents(model, coords[order], vals, seen)
+            z, _ = complete_latents(model, coords[order], vals, seen, method=method)
             full = decode_vols(model, z, coords)
         return full, (time.perf_counter() - started) / len(vols)
 
@@ -198,6 +198,7 @@ def main(argv=None) -> int:
 
     fast = {
         "pointwise VAE": vae_method(model),
+        "pointwise VAE (L-BFGS)": vae_method(model, "lbfgs"),
         "PCA (6 comp.)": pca_method(train_grids, 6),
         "per-tenor SVI": pointwise_baseline(baselines.per_tenor_svi, grid),
     }

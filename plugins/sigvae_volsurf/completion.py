@@ -25,9 +25,11 @@ import torch
 from sigvae_volsurf.lbfgs import batched_lbfgs
 from sigvae_volsurf.levenberg_marquardt import batched_levenberg_marquardt
 
-# per method: (starts, screened candidates, iterations); Levenberg-Marquardt converges in a
-# few iterations from one good start (benchmarks/results/volsurf_speed.md)
-METHOD_DEFAULTS = {"levenberg-marquardt": (1, 16, 12), "lbfgs": (2, 32, 60)}
+# per method: (starts, screened candidates without / with the model's amortised guess,
+# iterations). Levenberg-Marquardt converges in a few iterations from one good start, and the
+# amortised guess is good enough that screening it against the prior mean suffices
+# (benchmarks/results/volsurf_speed.md and volsurf_variants.md)
+METHOD_DEFAULTS = {"levenberg-marquardt": (1, 16, 2, 10), "lbfgs": (2, 32, 32, 60)}
 
 
 class FewQuotesWarning(UserWarning):
@@ -59,8 +61,10 @@ def complete_latents(
     started = time.perf_counter()
     if method not in METHOD_DEFAULTS:
         raise ValueError(f"unknown completion method {method!r}; use {sorted(METHOD_DEFAULTS)}")
-    d_starts, d_candidates, d_iterations = METHOD_DEFAULTS[method]
-    starts, candidates = starts or d_starts, max(candidates or d_candidates, starts or d_starts)
+    d_starts, d_plain, d_guided, d_iterations = METHOD_DEFAULTS[method]
+    guided = getattr(model, "start_net", None) is not None
+    starts = starts or d_starts
+    candidates = max(candidates or (d_guided if guided else d_plain), starts)
     iterations = iterations or d_iterations
     values = np.asarray(values, float)
     mask = np.isfinite(values) if mask is None else np.asarray(mask, bool) & np.isfinite(values)
