@@ -13,7 +13,8 @@ examples out of N:
   on each other batch member, an unbiased estimate of ``q(z_i) = 1/N sum_n q(z_i|x_n)`` when
   the batch is drawn without replacement.
 
-N is ``dataset_size`` or, when unset, the number of training examples counted in the last
+Both estimates come from one ``[M, M, D]`` computation with a hand-written backward pass
+(:mod:`.tc_estimator`). N is ``dataset_size`` or, when unset, the number of training examples counted in the last
 completed epoch (the batch size until the first epoch ends).
 """
 
@@ -28,6 +29,7 @@ from sigvae.nn.gaussians import HALF_LOG_2PI
 from sigvae.nn.model import LossOutput
 from sigvae_vae.family2.base import reconstruction_target
 from sigvae_vae.family2.params import BetaTCVAEParams
+from sigvae_vae.family2.tc_estimator import batch_log_q
 
 
 def log_weight_matrix(
@@ -55,13 +57,10 @@ def decomposed_kl(
     m = z.shape[0]
     n = max(int(n), m)
     log_std = std.log() if log_std is None else log_std
-    # log q(z_i | x_k) per dimension: [M (i), M (k), D], the Gaussian density written out
-    standardized = (z[:, None] - mu[None]) / std[None]
-    pairwise = standardized.square().mul(-0.5) - (log_std + HALF_LOG_2PI)[None]
     log_w = log_weight_matrix(m, n, estimator, z.device, z.dtype)
-    log_qz = torch.logsumexp(log_w + pairwise.sum(-1), dim=1)
-    log_qz_marginals = torch.logsumexp(log_w[..., None] + pairwise, dim=1).sum(-1)
-    log_qz_x = pairwise.diagonal(dim1=0, dim2=1).sum(0)  # log q(z_i | x_i)
+    log_qz, log_qz_marginals = batch_log_q(z, mu, log_std, log_w)
+    own = ((z - mu) / std).square().mul(-0.5) - (log_std + HALF_LOG_2PI)
+    log_qz_x = own.sum(-1)  # log q(z_i | x_i)
     log_pz = z.square().sum(-1).mul(-0.5) - HALF_LOG_2PI * z.shape[-1]
     return {
         "mi": log_qz_x - log_qz,
