@@ -31,7 +31,7 @@ METRICS = ("ssd", "mad", "prd_deepfilter", "cosine", "prd_textbook")
 RATIO_BANDS = ((0.2, 0.6), (0.6, 1.0), (1.0, 1.5), (1.5, 2.0))
 
 
-def methods(args) -> dict:
+def methods(args, protocol_model: str | None) -> dict:
     from sigvae_ecg.baselines import BASELINES
     from sigvae_ecg.engine import denoise_windows
     from sigvae_ecg.runtime import load_denoiser
@@ -44,8 +44,8 @@ def methods(args) -> dict:
     models = {"VAE (shipped, continuous windows)": load_denoiser(None)}
     if args.dae:
         models["conv DAE (continuous windows)"] = load_denoiser(args.dae)
-    if args.model:
-        models["VAE (ecg_deepfilter.yaml, protocol-trained)"] = load_denoiser(args.model)
+    if protocol_model:
+        models["VAE (ecg_deepfilter.yaml, protocol-trained)"] = load_denoiser(str(protocol_model))
     for name, den in models.items():
         table[name] = lambda w, den=den: denoise_windows(w, den.predict)
     return table
@@ -102,35 +102,42 @@ def report(rows, by_ratio, n_beats, command, elapsed, model_path) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default=None, help="run dir or checkpoint of the protocol model")
+    ap.add_argument(
+        "--model",
+        default=None,
+        help="run dir or checkpoint of the protocol model (default: the shipped ecg_deepfilter.pt)",
+    )
     ap.add_argument("--dae", default=None, help="run dir or checkpoint of the conv DAE baseline")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     require_data()
     import torch
     from sigvae_ecg import noise as nz
+    from sigvae_ecg.runtime import DEEPFILTER_WEIGHTS, load_denoiser
 
     torch.set_num_threads(args.threads)
+    shipped = DEEPFILTER_WEIGHTS.relative_to(ROOT) if DEEPFILTER_WEIGHTS.is_file() else None
+    protocol_model = args.model or (str(shipped) if shipped else None)
     started = time.perf_counter()
     signals = clean_test_records(P.FS)
     bank = nz.load_nstdb(P.SHARED_NSTDB, nz.TEST_SEGMENT)
     rng = np.random.default_rng(1234)
     beats = P.deepfilter_beats(signals, rng)
     noisy = P.deepfilter_noisy(beats, bank, rng)
-    ratio = np.ptp(noisy - beats, axis=1) / np.ptp(beats, axis=1)
+    ratio = np.round(np.ptp(noisy - beats, axis=1) / np.ptp(beats, axis=1), 6)  # 0.20-1.99
     rows, by_ratio = {}, {}
-    for name, fn in methods(args).items():
+    for name, fn in methods(args, protocol_model).items():
         per = scores(beats, fn(noisy))
         rows[name] = {m: P.metrics.summarize(v) for m, v in per.items()}
         by_ratio[name] = [
-            P.metrics.summarize(per["ssd"][(ratio >= a) & (ratio < b + 1e-9)])
-            for a, b in RATIO_BANDS
+            P.metrics.summarize(per["ssd"][(ratio >= a) & (ratio < b)]) for a, b in RATIO_BANDS
         ]
         print(name, rows[name], flush=True)
     command = "python benchmarks/bench_ecg_deepfilter.py " + " ".join(sys.argv[1:])
-    text = report(
-        rows, by_ratio, len(beats), command.strip(), time.perf_counter() - started, args.model
-    )
+    label = None
+    if protocol_model:
+        label = f"{protocol_model} (sha256 {load_denoiser(protocol_model).sha256[:12]})"
+    text = report(rows, by_ratio, len(beats), command.strip(), time.perf_counter() - started, label)
     write_section(ROOT / "benchmarks" / "results" / "ecg_deepfilter.md", text)
 
 

@@ -19,6 +19,8 @@ import numpy as np
 from sigvae.errors import SigvaeError
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "ecg_denoiser.pt"
+# single padded beats + baseline wander only (pipelines/ecg_deepfilter.yaml); not the default
+DEEPFILTER_WEIGHTS = DEFAULT_WEIGHTS.with_name("ecg_deepfilter.pt")
 DEFAULT_FS = 360.0
 CROSSFADE_FRACTION = 0.25
 
