@@ -6,12 +6,19 @@ With ``z_k ~ q(z|x)`` and log-weights ``log w_k = log p(x|z_k) + log p(z_k) - lo
 * Renyi VR-alpha (Li & Turner 2016, eq. 11): ``1/(1-alpha) log (1/K) sum_k w_k^(1-alpha)``;
   alpha = 0 is IWAE, alpha -> 1 the (K-sample averaged) ELBO ``(1/K) sum_k log w_k``,
   alpha -> -inf ``max_k log w_k`` (VR-max).
+
+The log-weights are computed without tiling anything ``K`` times: one decoder pass over the
+``K * B`` samples whose likelihood broadcasts the batch over the sample axis
+(``decode_samples``), ``log q`` read off the reparameterisation noise, and the standard-normal
+prior in closed form. ``tiled_log_weights`` is the direct computation they must equal (tests).
 """
 
 from __future__ import annotations
 
 import torch
+from torch.distributions import Distribution
 
+from sigvae.nn.gaussians import standard_normal_log_prob
 from sigvae.nn.model import Model, log_mean_exp
 from sigvae.nn.posteriors import detached
 
@@ -21,18 +28,60 @@ def repeat_rows(t: torch.Tensor | None, k: int) -> torch.Tensor | None:
     return None if t is None else t.repeat(k, *([1] * (t.dim() - 1)))
 
 
+def _target(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    target = batch.get("target")
+    return batch["x"] if target is None else target
+
+
+def _draw(q: Distribution, samples: int, stop_q: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """``z [K, B, ...]`` (reparameterised) and ``log q(z)`` (under stopped parameters when
+    ``stop_q``)."""
+    if not stop_q and hasattr(q, "rsample_with_log_prob"):
+        return q.rsample_with_log_prob((samples,))
+    z = q.rsample((samples,))
+    return z, (detached(q) if stop_q else q).log_prob(z)
+
+
+def _prior_log_prob(model: Model, z: torch.Tensor, cond: torch.Tensor | None) -> torch.Tensor:
+    if type(model).prior is Model.prior:  # N(0, I): closed form, no distribution built
+        return standard_normal_log_prob(z, len(model.latent_shape))
+    return model.prior(cond).log_prob(z)
+
+
+def _sample_log_likelihood(model: Model, z, cond, target) -> torch.Tensor:
+    """``log p(target | z_k)`` as ``[K, B]``."""
+    if hasattr(model, "decode_samples"):
+        return model.decode_samples(z, cond).log_prob(target)
+    k, b = z.shape[:2]
+    flat = z.reshape(k * b, *z.shape[2:])
+    log_px = model.decode(flat, repeat_rows(cond, k)).log_prob(repeat_rows(target, k))
+    return log_px.reshape(k, b)
+
+
 def importance_log_weights(
     model: Model, batch: dict[str, torch.Tensor], samples: int, stop_q: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``(log_w [K, B], z [K, B, ...])`` with reparameterised ``z``. ``stop_q`` scores ``z``
     under ``q`` with its parameters detached (STL / DReG)."""
     x, cond = batch["x"], batch.get("cond")
-    target = batch.get("target")
-    target = x if target is None else target
+    q = model.encode(x, cond)
+    z, log_q = _draw(q, samples, stop_q)
+    log_px = _sample_log_likelihood(model, z, cond, _target(batch))
+    return log_px + _prior_log_prob(model, z, cond) - log_q, z
+
+
+def tiled_log_weights(
+    model: Model, batch: dict[str, torch.Tensor], samples: int, stop_q: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The reference computation of :func:`importance_log_weights`: the batch tiled ``K``
+    times, every density from its distribution object (same random draws)."""
+    x, cond = batch["x"], batch.get("cond")
     q = model.encode(x, cond)
     z = q.rsample((samples,))
     flat = z.reshape(samples * x.shape[0], *z.shape[2:])
-    log_px = model.decode(flat, repeat_rows(cond, samples)).log_prob(repeat_rows(target, samples))
+    log_px = model.decode(flat, repeat_rows(cond, samples)).log_prob(
+        repeat_rows(_target(batch), samples)
+    )
     q_score = detached(q) if stop_q else q
     log_w = (
         log_px.reshape(samples, x.shape[0]) + model.prior(cond).log_prob(z) - q_score.log_prob(z)

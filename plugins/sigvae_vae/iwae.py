@@ -14,6 +14,8 @@ Loss: ``-log (1/K) sum_k w_k`` per example. Encoder-gradient estimators:
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from sigvae.nn.compose import GaussianLatentModel
@@ -33,13 +35,16 @@ class IWAE(GaussianLatentModel):
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         log_w, z = importance_log_weights(self, batch, self.samples, self.estimator != "standard")
         bound = log_mean_exp(log_w, dim=0)
+        detached_w = log_w.detach()
         if self.estimator == "standard":
-            surrogate = bound
+            total = -bound.mean()
         else:
-            weights = torch.softmax(log_w.detach(), dim=0)
+            weights = torch.softmax(detached_w, dim=0)
             if self.estimator == "dreg" and z.requires_grad:
                 z.register_hook(lambda grad: grad * weights.unsqueeze(-1))
             surrogate = (weights * log_w).sum(0)
-        total = -with_gradient_of(bound, surrogate).mean()
-        ess = 1.0 / torch.softmax(log_w.detach(), 0).pow(2).sum(0)
+            total = -with_gradient_of(bound, surrogate).mean()
+        # ESS = 1 / sum_k w~_k^2 = exp(2 logsumexp(log w) - logsumexp(2 log w))
+        lse = bound.detach() + math.log(self.samples)
+        ess = torch.exp(2 * lse - torch.logsumexp(2 * detached_w, dim=0))
         return LossOutput(total, {"iwae_bound": bound.mean().detach(), "ess": ess.mean()})

@@ -110,3 +110,17 @@ class GaussianLatentModel(Model):
                 raise ConfigError("this conditional model needs cond to decode")
             z = torch.cat([z, cond.reshape(z.shape[0], -1).to(z.dtype)], dim=-1)
         return self.likelihood(self.decoder(z))
+
+    def decode_samples(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> Distribution:
+        """``p(x | z_k)`` for samples ``z [K, B, latent]`` as one distribution with batch shape
+        ``[K, B]``: one decoder pass over the ``K * B`` rows, and ``log_prob(x)`` broadcasts
+        ``x [B, ...]`` over the samples instead of scoring ``K`` tiled copies of it."""
+        k, b = z.shape[:2]
+        flat = z.reshape(k * b, *z.shape[2:])
+        if self.cond_dim:
+            if cond is None:
+                raise ConfigError("this conditional model needs cond to decode")
+            tiled = cond.reshape(b, -1).to(flat.dtype).repeat(k, 1)
+            flat = torch.cat([flat, tiled], dim=-1)
+        out = self.decoder(flat)
+        return self.likelihood(out.reshape(k, b, *out.shape[1:]))

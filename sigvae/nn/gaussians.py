@@ -67,6 +67,21 @@ class DiagonalNormal(Independent):
         dims = self.reinterpreted_batch_ndims
         return _sum_last(per_element, dims) - HALF_LOG_2PI * self._event_size()
 
+    def rsample_with_log_prob(self, sample_shape=()) -> tuple[torch.Tensor, torch.Tensor]:
+        """A reparameterised ``z = loc + scale * eps`` and ``log q(z)`` read off the noise:
+        ``(z - loc) / scale`` is ``eps`` itself, so ``log q = -1/2 |eps|^2 - sum log s - const``.
+        As a function of the parameters (``z`` substituted) it is the same expression as
+        ``log_prob(z)``, hence the same value and gradient, without the ``[.., D]`` division
+        and subtraction. (Scoring ``z`` under *detached* parameters, as STL/DReG do, is a
+        different function: use :meth:`log_prob` there.)"""
+        base = self.base_dist
+        shape = torch.Size(sample_shape) + base.loc.shape
+        eps = torch.randn(shape, dtype=base.loc.dtype, device=base.loc.device)
+        z = torch.addcmul(base.loc, base.scale, eps)
+        dims = self.reinterpreted_batch_ndims
+        log_q = _sum_last(eps.square(), dims).mul(-0.5) - _sum_last(self.log_scale, dims)
+        return z, log_q - HALF_LOG_2PI * self._event_size()
+
     def detached(self) -> DiagonalNormal:
         """The same distribution with its parameters cut from the graph (see
         :func:`sigvae.nn.posteriors.detached`)."""
@@ -77,24 +92,85 @@ class DiagonalNormal(Independent):
         )
 
 
+class _SquaredDistance(torch.autograd.Function):
+    """``sum over the last dim of (value - loc)^2`` with a one-step backward
+    ``d/d loc = -2 (value - loc) * grad`` (autograd's chain of ``sub``, ``pow`` and ``sum``
+    backward nodes costs three passes over the ``[.., D]`` residual)."""
+
+    @staticmethod
+    def forward(ctx, loc: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+        residual = value - loc
+        ctx.save_for_backward(residual)
+        ctx.shapes = (loc.shape, value.shape)
+        return torch.linalg.vecdot(residual, residual)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        (residual,) = ctx.saved_tensors
+        loc_shape, value_shape = ctx.shapes
+        d_value = residual * (2.0 * grad).unsqueeze(-1)
+        d_loc = None
+        if ctx.needs_input_grad[0]:
+            d_loc = (-d_value).sum_to_size(loc_shape) if d_value.shape != loc_shape else -d_value
+        if not ctx.needs_input_grad[1]:
+            return d_loc, None
+        return d_loc, d_value.sum_to_size(value_shape) if d_value.shape != value_shape else d_value
+
+
+def squared_distance(loc: torch.Tensor, value: torch.Tensor, event_dims: int) -> torch.Tensor:
+    """``sum (value - loc)^2`` over the ``event_dims`` trailing dims (broadcasting the rest)."""
+    if event_dims == 0:
+        return (value - loc).square()
+    if event_dims > 1:
+        loc, value = torch.broadcast_tensors(loc, value)
+        loc, value = loc.flatten(-event_dims), value.flatten(-event_dims)
+    if loc.dtype != value.dtype:
+        common = torch.promote_types(loc.dtype, value.dtype)
+        loc, value = loc.to(common), value.to(common)
+    return _SquaredDistance.apply(loc, value)
+
+
 class SharedScaleNormal(DiagonalNormal):
     """A diagonal Gaussian whose every element has the same scale ``sigma`` (a 0-d tensor):
-    the fixed-sigma likelihood. ``log_prob`` is one sum of squares and a constant."""
+    the fixed-sigma likelihood. ``log_prob`` is one sum of squares and a constant.
 
-    def __init__(self, loc: torch.Tensor, sigma: torch.Tensor, event_dims: int) -> None:
+    ``sigma_value``, when the caller knows ``sigma`` as a Python number, lets ``log_prob`` use
+    plain-number constants instead of computing ``log sigma`` and ``sigma^2`` as tensors."""
+
+    def __init__(
+        self,
+        loc: torch.Tensor,
+        sigma: torch.Tensor,
+        event_dims: int,
+        sigma_value: float | None = None,
+    ) -> None:
         super().__init__(loc, sigma.to(loc.dtype).expand_as(loc), event_dims)
         self._sigma = sigma.to(loc.dtype)
+        self._sigma_value = sigma_value
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
         dims = self.reinterpreted_batch_ndims
-        squares = _sum_last((value - self.base_dist.loc).square(), dims)
+        squares = squared_distance(self.base_dist.loc, value, dims)
+        if self._sigma_value is not None:
+            sigma = self._sigma_value
+            constant = self._event_size() * (math.log(sigma) + HALF_LOG_2PI)
+            return squares.mul(-0.5 / (sigma * sigma)).sub(constant)
         constant = self._event_size() * (self._sigma.log() + HALF_LOG_2PI)
         return squares * (-0.5 / self._sigma.square()) - constant
 
     def detached(self) -> SharedScaleNormal:
         return SharedScaleNormal(
-            self.base_dist.loc.detach(), self._sigma.detach(), self.reinterpreted_batch_ndims
+            self.base_dist.loc.detach(),
+            self._sigma.detach(),
+            self.reinterpreted_batch_ndims,
+            self._sigma_value,
         )
+
+
+def standard_normal_log_prob(z: torch.Tensor, event_dims: int) -> torch.Tensor:
+    """``log N(z; 0, I)`` summed over the ``event_dims`` trailing dims (no distribution built)."""
+    size = math.prod(z.shape[z.dim() - event_dims :])
+    return _sum_last(z.square(), event_dims).mul(-0.5) - HALF_LOG_2PI * size
 
 
 class StandardNormal(DiagonalNormal):
@@ -104,5 +180,4 @@ class StandardNormal(DiagonalNormal):
         super().__init__(zeros, torch.ones_like(zeros), event_dims, log_scale=zeros)
 
     def log_prob(self, value: torch.Tensor) -> torch.Tensor:
-        dims = self.reinterpreted_batch_ndims
-        return _sum_last(value.square(), dims).mul(-0.5) - HALF_LOG_2PI * self._event_size()
+        return standard_normal_log_prob(value, self.reinterpreted_batch_ndims)

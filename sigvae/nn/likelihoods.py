@@ -50,7 +50,8 @@ class Likelihood(nn.Module):
         out = full_precision(out)
         if self.out_channels_factor == 1:
             return [out]
-        return list(out.chunk(self.out_channels_factor, dim=1))
+        # the channel axis counted from the end, so leading sample axes ([K, B, ...]) pass
+        return list(out.chunk(self.out_channels_factor, dim=-len(self.x_shape)))
 
     def _independent(self, base: Distribution) -> Distribution:
         return Independent(base, len(self.x_shape))
@@ -92,12 +93,22 @@ class LocationScaleLikelihood(Likelihood):
         raw = _inverse_softplus(max(sigma - self.min_sigma, 1e-6))
         if scale_mode == "none":
             self.register_buffer("sigma", torch.tensor(float(sigma)))
+            self._sigma_cache: tuple[tuple, float] | None = None
         elif scale_mode == "shared":
             self.raw_sigma = nn.Parameter(torch.tensor(raw))
         elif scale_mode == "feature":
             self.raw_sigma = nn.Parameter(torch.full(self.x_shape, raw))
         else:
             self.register_buffer("raw_offset", torch.tensor(raw))
+
+    def fixed_sigma(self) -> float:
+        """The fixed ``sigma`` as a Python number, read from the buffer only when the buffer
+        changed (``load_state_dict`` and ``.to`` bump its version or move it), so the hot
+        path neither syncs a device nor builds ``log sigma`` tensors."""
+        key = (self.sigma._version, self.sigma.data_ptr(), self.sigma.device, self.sigma.dtype)
+        if self._sigma_cache is None or self._sigma_cache[0] != key:
+            self._sigma_cache = (key, float(self.sigma))
+        return self._sigma_cache[1]
 
     def scale(self, out_scale: torch.Tensor | None, like: torch.Tensor) -> torch.Tensor:
         if self.scale_mode == "none":
@@ -112,7 +123,7 @@ class LocationScaleLikelihood(Likelihood):
         parts = self.split(out)
         loc = parts[0]
         if self.family == "gaussian" and self.scale_mode == "none":
-            return SharedScaleNormal(loc, self.sigma, len(self.x_shape))
+            return SharedScaleNormal(loc, self.sigma, len(self.x_shape), self.fixed_sigma())
         scale = self.scale(parts[1] if len(parts) > 1 else None, loc)
         if self.family == "gaussian":
             return DiagonalNormal(loc, scale, len(self.x_shape))

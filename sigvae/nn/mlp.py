@@ -17,11 +17,14 @@ def mlp_stack(
     dropout: float = 0.0,
     norm: str = "none",
 ) -> nn.Sequential:
-    """``Linear -> norm -> activation -> dropout`` for each width in ``hidden``."""
+    """``Linear -> norm -> activation -> dropout`` for each width in ``hidden``. The activation
+    works in place: its input is the fresh output of the linear or norm layer, which neither
+    of them needs for its backward pass."""
     layers: list[nn.Module] = []
     width = in_features
     for h in hidden:
-        layers += [nn.Linear(width, h), norm_layer(norm, h, sequence=False), activation(act)]
+        act_layer = activation(act, inplace=True)
+        layers += [nn.Linear(width, h), norm_layer(norm, h, sequence=False), act_layer]
         if dropout > 0:
             layers.append(nn.Dropout(dropout))
         width = h
