@@ -31,6 +31,7 @@ from sigvae_vae.family2.base import (
     PointMass,
     code_critic,
     discriminator_loss,
+    frozen,
     generator_loss,
     reconstruction_target,
 )
@@ -103,4 +104,18 @@ class AAE(CodeAutoencoder):
         }
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
-        return self.joint_loss(batch)[phase]
+        if phase == "disc":
+            with torch.no_grad():  # the codes are inputs here: no encoder graph
+                z = self.codes(batch["x"])
+            z_prior = self.prior_samples(z)
+            real, fake = self.critic(z_prior), self.critic(z)
+            total = discriminator_loss(real, fake)
+            accuracy = 0.5 * ((real > 0).float().mean() + (fake < 0).float().mean())
+            return LossOutput(total, {"accuracy": accuracy.detach()})
+        z = self.codes(batch["x"])
+        self.prior_samples(z)  # drawn and unused, so the random stream matches the disc phase
+        recon = -self.decode(z).log_prob(reconstruction_target(batch)).mean()
+        with frozen(self.critic):
+            fool = generator_loss(self.critic(z))
+        total = recon + self.params.adversarial_weight * fool
+        return LossOutput(total, {"recon": recon.detach(), "generator": fool.detach()})

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.divergences import kl_diag_gaussian_standard
 from sigvae.nn.model import LossOutput
-from sigvae_vae.family2.base import code_critic, reconstruction_target
+from sigvae_vae.family2.base import code_critic, frozen, reconstruction_target
 from sigvae_vae.family2.params import FactorVAEParams
 
 
@@ -33,6 +33,13 @@ def permute_dims(z: torch.Tensor) -> torch.Tensor:
     draws from the product of the marginals (Kim & Mnih 2018, algorithm 1)."""
     order = torch.argsort(torch.rand(z.shape, device=z.device), dim=0)
     return z.gather(0, order)
+
+
+def _halves(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The codes scored as they are (whose logits also give the TC estimate) and the codes to
+    permute: the two halves of the batch, or the whole batch twice under four examples."""
+    half = z.shape[0] // 2 if z.shape[0] >= 4 else 0
+    return (z[:half], z[half:]) if half else (z, z)
 
 
 class FactorVAE(GaussianLatentModel):
@@ -51,8 +58,7 @@ class FactorVAE(GaussianLatentModel):
 
     def discriminator_terms(self, z: torch.Tensor) -> tuple[LossOutput, torch.Tensor]:
         """The discriminator's loss on codes ``z`` and its logits on the unpermuted part."""
-        half = z.shape[0] // 2 if z.shape[0] >= 4 else 0
-        real, shuffled = (z[:half], z[half:]) if half else (z, z)
+        real, shuffled = _halves(z)
         logits_real = self.discriminator(real)
         logits_perm = self.discriminator(permute_dims(shuffled))
         zeros = torch.zeros(real.shape[0], dtype=torch.long, device=z.device)
@@ -76,4 +82,13 @@ class FactorVAE(GaussianLatentModel):
             with torch.no_grad():  # the codes are inputs here: no encoder graph
                 z = self.encode(batch["x"]).rsample()
             return self.discriminator_terms(z)[0]
-        return self.joint_loss(batch)["main"]
+        q = self.encode(batch["x"])
+        z = q.rsample()
+        log_px = self.decode(z).log_prob(reconstruction_target(batch))
+        kl = kl_diag_gaussian_standard(q)
+        with frozen(self.discriminator):  # its weight gradients are not this phase's
+            logits = self.discriminator(_halves(z)[0])
+        tc = (logits[:, 0] - logits[:, 1]).mean()
+        total = -(log_px - kl).mean() + self.params.gamma * tc
+        terms = {"recon": -log_px.mean().detach(), "kl": kl.mean().detach(), "tc": tc.detach()}
+        return LossOutput(total, terms)

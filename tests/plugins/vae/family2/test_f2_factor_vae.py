@@ -71,3 +71,20 @@ def test_groups_are_disjoint(build2):
     groups = model.optimizer_groups()
     main, disc = ({id(p) for p in g} for g in groups.values())
     assert not main & disc and main | disc == {id(p) for p in model.parameters()}
+
+
+@pytest.mark.parametrize("name", ["factor-vae", "aae", "vae-gan", "vq-vae"])
+def test_joint_losses_equal_the_phased_losses(build2, name):
+    """The joint step's one-forward losses are the phased losses (same draws, same values)."""
+    params = {"factor-vae": {"disc_hidden": [16, 16]}, "vq-vae": {"latent_dim": 2}}
+    torch.manual_seed(0)
+    model = build2(name, {"latent_dim": 4, **params.get(name, {})}).eval()
+    x = torch.randn(10, 32)
+    torch.manual_seed(1)
+    joint = model.joint_loss({"x": x})
+    assert list(joint) == list(model.optimizer_groups())
+    for phase, out in joint.items():
+        torch.manual_seed(1)
+        phased = model.loss({"x": x}, phase)
+        torch.testing.assert_close(out.total, phased.total, msg=phase)
+        assert out.terms.keys() == phased.terms.keys()
