@@ -179,15 +179,12 @@ class VQVAEParams(AutoencoderParams):
     )
     prior: Literal["autoregressive", "uniform"] = Field(
         "autoregressive",
-        description="prior over codes for sampling: autoregressive (a GRU over the code "
-        "sequence, trained on detached codes) or uniform",
+        description="prior over codes for sampling: autoregressive (a masked autoencoder, MADE, "
+        "over the code sequence, trained on detached codes) or uniform",
     )
-    prior_hidden: PositiveInt = Field(64, description="state width of the autoregressive prior")
-    prior_batch: PositiveInt | None = Field(
-        32,
-        description="the autoregressive prior trains each step on the (detached) codes of this "
-        "many examples of the batch, a random subset since batches are shuffled "
-        "(None = all of them)",
+    prior_hidden: PositiveInt = Field(
+        64,
+        description="hidden units of the autoregressive prior",
     )
 
 

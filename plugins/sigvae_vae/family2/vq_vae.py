@@ -9,8 +9,8 @@ straight-through estimator, so the reconstruction gradient reaches the encoder u
 Phases (each steps only its own parameters): ``main`` (encoder, decoder: reconstruction +
 commitment; in EMA mode the codebook follows the EMA update of :mod:`.codebook` here, in
 training mode only), ``codebook`` (without EMA: the codebook loss ||sg(z_e) - e||^2) and
-``prior`` (the autoregressive code prior, fitted by maximum likelihood to the detached code
-sequences of ``prior_batch`` examples of each batch). All phases come from one encoder pass
+``prior`` (the autoregressive code prior, fitted by maximum likelihood to the batch's
+detached code sequences). All phases come from one encoder pass
 (the Trainer's joint step routes each loss into its own group). Dead codes restart at the end
 of every epoch. The loss reports the batch's codebook ``perplexity`` and ``codes_used``.
 
@@ -49,7 +49,9 @@ class VQVAE(Model):
             params.codebook_size, params.latent_dim, params.ema, params.ema_decay, params.ema_eps
         )
         if params.prior == "autoregressive":
-            self.code_prior = AutoregressiveCodePrior(params.codebook_size, params.prior_hidden)
+            self.code_prior = AutoregressiveCodePrior(
+                params.codebook_size, params.prior_hidden, params.tokens
+            )
         else:
             self.code_prior = UniformCodePrior(params.codebook_size)
 
@@ -122,13 +124,8 @@ class VQVAE(Model):
         if not self.params.ema:
             out["codebook"] = LossOutput((z_e.detach() - z_q).pow(2).flatten(1).sum(1).mean(), {})
         if self.params.prior == "autoregressive":
-            out["prior"] = LossOutput(-self.code_prior.log_prob(self._prior_codes(indices)).mean())
+            out["prior"] = LossOutput(-self.code_prior.log_prob(indices).mean())
         return out
-
-    def _prior_codes(self, indices: torch.Tensor) -> torch.Tensor:
-        """The code sequences the prior trains on in this step (all of them outside training)."""
-        keep = self.params.prior_batch
-        return indices[:keep] if self.training and keep else indices
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         return self._losses(batch, update=phase == "main")[phase]

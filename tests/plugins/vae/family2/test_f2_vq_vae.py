@@ -92,7 +92,7 @@ def test_autoregressive_prior_learns_a_sequence_rule():
     from sigvae_vae.family2.code_prior import AutoregressiveCodePrior
 
     torch.manual_seed(0)
-    prior = AutoregressiveCodePrior(size=8, hidden=32)
+    prior = AutoregressiveCodePrior(size=8, hidden=32, length=6)
     opt = torch.optim.Adam(prior.parameters(), lr=1e-2)
     for _ in range(150):
         codes = (torch.randint(0, 8, (64, 1)) + torch.arange(6)) % 8
@@ -103,6 +103,24 @@ def test_autoregressive_prior_learns_a_sequence_rule():
     assert float(prior.log_prob(codes).mean().detach()) > -math.log(8) - 0.3
     sampled = prior.sample(64, 6, torch.device("cpu"))
     assert float(((sampled[:, 1:] - sampled[:, :-1]) % 8 == 1).float().mean()) > 0.9
+
+
+def test_prior_logits_depend_only_on_earlier_codes():
+    """The autoregressive property of the masks: changing code t moves the logits of later
+    positions only; the first position's distribution is a learned constant."""
+    from sigvae_vae.family2.code_prior import AutoregressiveCodePrior
+
+    torch.manual_seed(0)
+    prior = AutoregressiveCodePrior(size=5, hidden=8, length=4)
+    codes = torch.randint(0, 5, (3, 4))
+    base = prior.logits(codes)
+    for t in range(4):
+        changed = codes.clone()
+        changed[:, t] = (changed[:, t] + 1) % 5
+        moved = (prior.logits(changed) - base).abs().amax(dim=(0, 2))
+        assert torch.all(moved[: t + 1] == 0), (t, moved)
+        if t < 3:
+            assert moved[t + 1 :].max() > 0
 
 
 def test_elbo_is_reconstruction_plus_code_prior(build2):
