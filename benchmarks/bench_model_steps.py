@@ -3,7 +3,8 @@ at the configuration of the VAE-family benchmark (``vae_family_models.ENTRIES``)
 beats of 128 samples, batch 128, one torch thread.
 
 This isolates the models' ``loss`` code and ``sigvae.nn`` from data loading and the Trainer:
-the loop mirrors the Trainer's (grads set to None, loss, backward, fused Adam per phase).
+the loop mirrors the Trainer's (grads set to None, loss, backward into the phase's own group,
+fused Adam per phase; for models with ``joint_phases`` one ``joint_loss`` forward per step).
 
 Usage: ``python benchmarks/bench_model_steps.py [--only vae iwae] [--steps 200] [--write]``
 (``--write`` also writes ``benchmarks/results/model_steps.md``).
@@ -40,17 +41,29 @@ def time_steps(name: str, steps: int, batch: int = 128, width: int = 128) -> flo
         for group, params in model.optimizer_groups().items()
     ]
     trainable = [p for p in model.parameters() if p.requires_grad]
+    joint = getattr(model, "joint_phases", False) and len(phases) > 1
+    routed = len(phases) > 1  # the Trainer back-propagates a phase into its own group only
     data = torch.randn(16 * batch, width)
     times = []
     for i in range(steps + 20):
         x = data[(i % 16) * batch : (i % 16 + 1) * batch]
         started = time.process_time()
-        for group, optimizer in phases:
+        if joint:  # the Trainer's joint step: one forward, each loss into its own group
             for p in trainable:
                 p.grad = None
-            out = model.loss({"x": x}, phase=group)
-            out.total.backward()
-            optimizer.step()
+            outs = model.joint_loss({"x": x})
+            for k, (group, optimizer) in enumerate(phases):
+                groups_params = optimizer.param_groups[0]["params"]
+                outs[group].total.backward(inputs=groups_params, retain_graph=k < len(phases) - 1)
+            for _, optimizer in phases:
+                optimizer.step()
+        else:
+            for group, optimizer in phases:
+                for p in trainable:
+                    p.grad = None
+                out = model.loss({"x": x}, phase=group)
+                out.total.backward(inputs=optimizer.param_groups[0]["params"] if routed else None)
+                optimizer.step()
         if i >= 20:
             times.append(time.process_time() - started)
     times.sort()
