@@ -108,13 +108,17 @@ class _SquaredDistance(torch.autograd.Function):
     def backward(ctx, grad: torch.Tensor):
         (residual,) = ctx.saved_tensors
         loc_shape, value_shape = ctx.shapes
+        if not ctx.needs_input_grad[1]:  # the usual case: only the decoder output learns
+            d_loc = residual * (-2.0 * grad).unsqueeze(-1)
+            return _reduced(d_loc, loc_shape), None
         d_value = residual * (2.0 * grad).unsqueeze(-1)
-        d_loc = None
-        if ctx.needs_input_grad[0]:
-            d_loc = (-d_value).sum_to_size(loc_shape) if d_value.shape != loc_shape else -d_value
-        if not ctx.needs_input_grad[1]:
-            return d_loc, None
-        return d_loc, d_value.sum_to_size(value_shape) if d_value.shape != value_shape else d_value
+        d_loc = -d_value if ctx.needs_input_grad[0] else None
+        return _reduced(d_loc, loc_shape), _reduced(d_value, value_shape)
+
+
+def _reduced(grad: torch.Tensor | None, shape: torch.Size) -> torch.Tensor | None:
+    """A gradient summed back to the shape of an input that was broadcast."""
+    return grad if grad is None or grad.shape == shape else grad.sum_to_size(shape)
 
 
 def squared_distance(loc: torch.Tensor, value: torch.Tensor, event_dims: int) -> torch.Tensor:
