@@ -28,6 +28,10 @@ def test_squared_distance_value_and_gradient():
         assert torch.autograd.gradcheck(
             lambda a, b, d=dims: squared_distance(a, b, d), (loc, value)
         )
+        fixed = value.detach()  # the data: only the decoder output needs a gradient
+        assert torch.autograd.gradcheck(
+            lambda a, d=dims, v=fixed: squared_distance(a, v, d), (loc,)
+        )
 
 
 def test_squared_distance_promotes_mixed_precision_like_subtraction():
