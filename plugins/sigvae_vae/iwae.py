@@ -19,8 +19,13 @@ import math
 import torch
 
 from sigvae.nn.compose import GaussianLatentModel
-from sigvae.nn.model import LossOutput, log_mean_exp
-from sigvae_vae.bounds import importance_log_weights, with_gradient_of
+from sigvae.nn.model import LossOutput
+from sigvae_vae.bounds import (
+    importance_log_weights,
+    log_mean_exp_bound,
+    normalized_weights,
+    with_gradient_of,
+)
 from sigvae_vae.params import IWAEParams
 
 
@@ -34,12 +39,12 @@ class IWAE(GaussianLatentModel):
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         log_w, z = importance_log_weights(self, batch, self.samples, self.estimator != "standard")
-        bound = log_mean_exp(log_w, dim=0)
+        bound = log_mean_exp_bound(log_w, dim=0)
         detached_w = log_w.detach()
         if self.estimator == "standard":
             total = -bound.mean()
         else:
-            weights = torch.softmax(detached_w, dim=0)
+            weights = normalized_weights(detached_w, dim=0)
             if self.estimator == "dreg" and z.requires_grad:
                 z.register_hook(lambda grad: grad * weights.unsqueeze(-1))
             surrogate = (weights * log_w).sum(0)

@@ -79,3 +79,27 @@ def test_iwae_loss_and_ess_match_their_definitions(build):
     torch.testing.assert_close(out.terms["ess"], (1 / w.pow(2).sum(0)).mean())
     bound = (torch.logsumexp(log_w, 0) - torch.log(torch.tensor(6.0))).mean()
     torch.testing.assert_close(out.total, -bound)
+
+
+def test_log_mean_exp_bound_equals_log_mean_exp_with_flushed_negligible_weights():
+    from sigvae_vae.bounds import log_mean_exp_bound, normalized_weights
+
+    from sigvae.nn.model import log_mean_exp
+
+    g = torch.Generator().manual_seed(6)
+    values = torch.randn(5, 9, generator=g, dtype=torch.float64) * 3
+    values[0, :3] -= 200.0  # weights ~e^-200: subnormal or zero in the plain softmax
+    for dtype in (torch.float64, torch.float32):
+        v = values.to(dtype)
+        fast_v, slow_v = v.clone().requires_grad_(), v.clone().requires_grad_()
+        fast, slow = log_mean_exp_bound(fast_v, 0), log_mean_exp(slow_v, 0)
+        torch.testing.assert_close(fast, slow)
+        fast.sum().backward()
+        slow.sum().backward()
+        torch.testing.assert_close(fast_v.grad, slow_v.grad, atol=1e-30, rtol=0)
+        assert (fast_v.grad[0, :3] == 0).all()  # flushed: no subnormal floats downstream
+        tiny = torch.finfo(dtype).tiny
+        assert not ((fast_v.grad.abs() < tiny) & (fast_v.grad != 0)).any()
+        weights = normalized_weights(v, 0)
+        torch.testing.assert_close(weights.sum(0), torch.ones(9, dtype=dtype))
+        assert (weights[0, :3] == 0).all()
