@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import bench_ecg_protocol as P
 import numpy as np
@@ -39,6 +40,23 @@ def validation_beats() -> np.ndarray:
     return val.x[:, 0].astype(np.float64)
 
 
+def run_settings(run: str, den) -> str:
+    """hidden | copies | epochs run | schedule of a run directory (from its config.yaml)."""
+    import json
+
+    import yaml
+
+    hidden = den.model.model_config["params"].get("hidden")
+    path = Path(run)
+    if not (path / "config.yaml").is_file():
+        return f"{hidden} | ? | ? | ?"
+    cfg = yaml.safe_load((path / "config.yaml").read_text())
+    noise = next(s["params"] for s in cfg["steps"] if s["preprocess"] == "ecg-noise")
+    epochs = json.loads((path / "metrics.json").read_text()).get("epochs_run")
+    schedule = cfg["train"].get("lr_schedule", "none")
+    return f"{hidden} | {noise['copies']} | {epochs} | {schedule}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("runs", nargs="+", help="run directories or checkpoints to compare")
@@ -61,16 +79,16 @@ def main() -> None:
         f"{len(beats)} validation beats (MIT-BIH 106, 113, LUDB 71-80, every lead), NSTDB bw "
         "training half, peak-to-peak ratio 0.2-2.0; units mV. The test beats are not used here.",
         "",
-        "| run | model params | SSD | MAD | PRD DeepFilter % | cosine |",
-        "|---|---|---|---|---|---|",
+        "| run | hidden | noisy copies | epochs | lr schedule | SSD | MAD | PRD DeepFilter % "
+        "| cosine |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for run in args.runs:
         den = load_denoiser(run)
         est = denoise_windows(noisy, den.predict)
         v = {m: P.metrics.summarize(getattr(P.metrics, m)(beats, est)) for m in METRICS}
-        hidden = den.model.model_config["params"].get("hidden")
         lines.append(
-            f"| `{run}` | hidden {hidden} | {v['ssd']:.3f} | {v['mad']:.3f} | "
+            f"| `{run}` | {run_settings(run, den)} | {v['ssd']:.3f} | {v['mad']:.3f} | "
             f"{v['prd_deepfilter']:.1f} | {v['cosine']:.3f} |"
         )
         print(lines[-1], flush=True)

@@ -34,6 +34,7 @@ def protocol_table() -> str:
 
 def main() -> None:
     import torch
+    import yaml
     from sigvae_ecg.runtime import file_sha256
 
     import sigvae
@@ -47,7 +48,10 @@ def main() -> None:
     x = torch.randn(8, 1, 512)
     assert torch.equal(model.reconstruct(x), again.reconstruct(x)), "reloaded model differs"
     metrics = json.loads((run_dir / "metrics.json").read_text())
+    config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    noise = next(s["params"] for s in config["steps"] if s["preprocess"] == "ecg-noise")
     card = CARD.format(
+        copies=noise["copies"],
         sha=file_sha256(target),
         size_kb=target.stat().st_size / 1024,
         n_params=sum(int(np.prod(p.shape)) for p in again.parameters()),
@@ -102,7 +106,7 @@ thread, on a machine shared with other jobs); examples {examples}.
   Validation: MIT-BIH 106, 113; LUDB 71-80. Test: MIT-BIH 100, 103, 116, 121, 201; LUDB 81-99.
 - Noise: NSTDB `bw` **samples [0, 325000) only** (both channels, random 512-sample pieces),
   scaled so its peak-to-peak is 0.2-2.0x the beat's and added raw (offset included), as
-  DeepFilter does; two noisy copies per training beat. The benchmark uses samples 325000 on.
+  DeepFilter does; {copies} noisy copies per training beat. The benchmark uses samples 325000 on.
 - PhysioNet data, ODC-By 1.0: Moody & Mark 2001; Moody, Muldrow & Mark 1984; Kalyakulina et
   al. 2020 (LUDB); Goldberger et al. 2000.
 
