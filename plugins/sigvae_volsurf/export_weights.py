@@ -50,7 +50,12 @@ def evaluate_run(run_dir: Path) -> dict:
     return result
 
 
-def card_text(run_dir: Path, weights: Path, benchmark: Path | None) -> str:
+def card_text(
+    run_dir: Path,
+    weights: Path,
+    benchmark: Path | None,
+    command: str = "sigvae run pipelines/volsurf_pointwise.yaml",
+) -> str:
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     source = run_dir / "metrics.json"
     if not source.is_file():
@@ -81,7 +86,7 @@ def card_text(run_dir: Path, weights: Path, benchmark: Path | None) -> str:
         "",
         "## How it was made",
         "```",
-        "sigvae run pipelines/volsurf_pointwise.yaml",
+        command,
         f"python -m sigvae_volsurf.export_weights {run_dir}"
         + (" --evaluate" if source.name == "evaluation.json" else ""),
         "```",
@@ -132,6 +137,11 @@ def main(argv=None) -> int:
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--benchmark", type=Path, default=None)
     parser.add_argument(
+        "--command",
+        default="sigvae run pipelines/volsurf_pointwise.yaml",
+        help="the command that trained the run, for the model card",
+    )
+    parser.add_argument(
         "--evaluate",
         action="store_true",
         help="re-run the pipeline's evaluators on the held-out split",
@@ -146,7 +156,7 @@ def main(argv=None) -> int:
     weights = save_model(model, WEIGHTS / "volsurf_pointwise.pt")
     card = WEIGHTS / "MODEL_CARD.md"
     tmp = card.with_suffix(".md.tmp")
-    tmp.write_text(card_text(args.run_dir, weights, args.benchmark))
+    tmp.write_text(card_text(args.run_dir, weights, args.benchmark, args.command))
     tmp.replace(card)
     print(f"wrote {weights} and {card}")
     return 0

@@ -114,10 +114,11 @@ class PointwiseModelParams(VolSurfModelParams):
         0.0,
         ge=0.0,
         description="weight of the soft static-arbitrage penalty (Durrleman g and calendar "
-        "slope at random collocation points of surfaces decoded from prior draws); 0 = off",
+        "slope at random collocation points of surfaces decoded from jittered training "
+        "latents and prior draws); 0 = off",
     )
     collocation_points: PositiveInt = Field(16, description="penalty points per surface")
-    penalty_surfaces: PositiveInt = Field(64, description="prior draws penalised per step")
+    penalty_surfaces: PositiveInt = Field(64, description="latents penalised per step")
 
 
 class CompletionMaeParams(Params):

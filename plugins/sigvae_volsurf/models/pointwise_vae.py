@@ -83,12 +83,18 @@ class PointwiseVAE(VolSurfVAE):
         return self.scale_out(self.decoder(z, coordinate_features(coords)))
 
     def extra_loss(self, z: torch.Tensor, batch) -> torch.Tensor | None:
-        """The arbitrage penalty at latents drawn from the prior, where generated surfaces
-        come from and where no training surface pins the decoder down."""
+        """The arbitrage penalty where generated surfaces come from: the batch's posterior
+        samples jittered like a KDE draw (half of ``penalty_surfaces``; the training latents
+        spread far wider than the prior) and draws from the prior (the other half). Latents
+        are detached: the penalty shapes the decoder, not the encoder."""
         if self.params.arbitrage_penalty <= 0:
             return None
-        prior_z = torch.randn(self.params.penalty_surfaces, z.shape[1], device=z.device)
+        n = self.params.penalty_surfaces
+        near = z.detach()[torch.randint(len(z), (n - n // 2,), device=z.device)]
+        spread = z.detach().std(0) if len(z) > 1 else torch.ones_like(z[0])
+        near = near + 0.5 * spread * torch.randn_like(near)
+        latents = torch.cat([near, torch.randn(n // 2, z.shape[1], device=z.device)])
         per_surface = arbitrage_penalty(
-            self, prior_z, self.params.collocation_points, self.coord_box
+            self, latents, self.params.collocation_points, self.coord_box
         )
         return self.params.arbitrage_penalty * per_surface.mean()
