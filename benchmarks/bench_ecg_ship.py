@@ -32,7 +32,6 @@ def summary_from_results() -> str:
     for title in (
         "### Output SNR (dB) at 0 dB input",
         "### All window metrics",
-        "### DeepFilter protocol",
     ):
         start = text.find(title)
         if start >= 0:
@@ -131,6 +130,10 @@ Benchmark (`python benchmarks/bench_ecg_denoise.py`, NSTDB second half; full tab
 `benchmarks/results/ecg.md`):
 
 {benchmark}
+
+On the DeepFilter protocol (single padded beats with baseline wander) this model, trained on
+continuous windows, is not the one to use: `ecg_deepfilter.pt` is trained for it (see
+`MODEL_CARD_deepfilter.md` and `benchmarks/results/ecg_deepfilter.md`).
 
 ## Limits
 
