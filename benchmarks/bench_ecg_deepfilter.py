@@ -69,8 +69,8 @@ def report(rows, by_ratio, n_beats, command, elapsed, model_path, redraws) -> st
         "MIT-BIH/LUDB test records (MIT-BIH 100, 103, 116, 121, 201 lead 0 normal beats; "
         "LUDB 81-99 lead ii), cut from 250 ms before an R peak to 250 ms before the next, "
         "band-passed 0.5-100 Hz; DeepFilter and MECG-E used QT-database beats (40 ms before "
-        "the P onset to the next, not band-passed) and their own test records, so the rows "
-        "below the line are not the same test set. Units mV; metrics per 512-sample window, "
+        "the P onset to the next, not band-passed) and their own test records, so the two "
+        "published rows are not on the same test set. Units mV; metrics per 512-sample window, "
         "averaged (SSD = sum of squared errors, MAD = max abs error, PRD DeepFilter = 100 "
         "sqrt(sum e^2 / sum (y_hat - mean y)^2) with the mean over all test beats, as in "
         "their code; PRD textbook = 100 sqrt(sum e^2 / sum y^2)).",
