@@ -137,7 +137,9 @@ def versus_table(ours: dict, theirs: dict, data: dict) -> tuple[list[str], list[
         "-64 log 2 pi of the unit-variance Gaussian, so both columns are the same quantity in "
         "nats (its `get_nll` returns the mean log-likelihood, not its negative). Pythae MSE: "
         "decoder at the posterior mean (its `reconstruct` would sample z). Speed = Pythae train "
-        "time / sigvae train time (>1 means sigvae is faster).",
+        "time / sigvae train time (>1 means sigvae is faster). Both sides time the whole "
+        "training call (every epoch with its validation pass) after one untimed warm-up epoch "
+        "on 256 beats (Pythae: in its own process, on a throw-away model of the same kind).",
         "",
         "| model | log p(x) sigvae | log p(x) Pythae | diff | MSE sigvae | MSE Pythae "
         "| train s sigvae (wall / CPU) | train s Pythae (wall / CPU) | speed wall | speed CPU |",
