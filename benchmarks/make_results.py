@@ -9,8 +9,9 @@ import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["startup", "io", "trainer", "model_steps", "vae_family", "ecg", "ecg_speed", "ecg_quick",
-         "ecg_variants", "volsurf", "volsurf_speed"]
+ORDER = ["startup", "io", "trainer", "model_steps", "vae_family", "ecg", "ecg_speed", "ecg_deepfilter",
+         "ecg_deepfilter_variants", "ecg_quick", "ecg_variants", "volsurf", "volsurf_speed",
+         "volsurf_variants"]
 
 
 def write_section(path: Path, text: str, echo: bool = True) -> None:
