@@ -175,6 +175,12 @@ def main(argv=None) -> int:
     parser.add_argument("--model", help="pointwise checkpoint (default: the shipped one)")
     parser.add_argument("--grid-model", help="optional grid-VAE checkpoint to compare")
     parser.add_argument("--n-train", type=int, default=1500, help="PCA training surfaces/model")
+    parser.add_argument(
+        "--train-equity-share",
+        type=float,
+        default=0.1,
+        help="equity-like share of the PCA training draws (as in pipelines/volsurf_pointwise.yaml)",
+    )
     parser.add_argument("--n-test", type=int, default=100, help="test surfaces per simulator")
     parser.add_argument("--n-quantlib", type=int, default=6, help="QuantLib subset per simulator")
     parser.add_argument("--cad-draws", type=int, default=10, help="random masks per CAD size")
@@ -190,7 +196,7 @@ def main(argv=None) -> int:
 
     model = load_volsurf_model(args.model)
     grid = model.grid
-    train, _ = simulate_surfaces(args.n_train, grid, seed=0)
+    train, _ = simulate_surfaces(args.n_train, grid, seed=0, equity_share=args.train_equity_share)
     train_grids, _ = frame_to_grid(train, grid)
     test, test_report = simulate_surfaces(args.n_test, grid, seed=99)
     test_grids, groups = frame_to_grid(test, grid)

@@ -89,7 +89,10 @@ def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation
         "Test surfaces: fresh simulator draws (seed 99; the training reader draws with seed 0), "
         f"{args.n_test} per simulator; the generators rejected "
         f"{ {m: sum(r.values()) for m, r in test_report.rejected.items()} } draws for arbitrage "
-        "or failed inversion. Errors are on the unobserved grid points, in vol basis points; "
+        "or failed inversion. PCA is fitted on "
+        f"{args.n_train} surfaces per simulator (seed 0, equity-like share "
+        f"{args.train_equity_share}), the pointwise VAE's training mix. "
+        "Errors are on the unobserved grid points, in vol basis points; "
         "`arb` is the share of completed grids with butterfly or calendar arbitrage.",
         "## Goals",
         _goal_lines(sim_rows, subset_rows, cad_rows, generation),

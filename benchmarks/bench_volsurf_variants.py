@@ -65,6 +65,7 @@ def main(argv=None) -> int:
     parser.add_argument("--n-fx", type=int, default=150, help="FX-like surfaces per simulator")
     parser.add_argument("--n-mix", type=int, default=100, help="mixed surfaces per simulator")
     parser.add_argument("--out", default=str(HERE / "results" / "volsurf_variants.md"))
+    parser.add_argument("--note", default="", help="how the variants were trained (markdown)")
     args = parser.parse_args(argv)
 
     import torch
@@ -92,6 +93,8 @@ def main(argv=None) -> int:
         "Completion MAE in vol bp on unobserved points (default completion: Levenberg-Marquardt); "
         "generated: % of 1000 decoded surfaces with static arbitrage. The CAD surface is not "
         "used for selection.",
+        "",
+        args.note,
         "",
         "| variant | FX 5 | FX 10 | FX 20 | FX recon | mixed 5 | mixed 10 | mixed 20 | mixed recon "
         "| generated arb. KDE % | generated arb. prior % |",
