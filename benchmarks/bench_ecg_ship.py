@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 from bench_ecg_data import ROOT
+from ecg_export import export_checked
 
 WEIGHTS = ROOT / "plugins" / "sigvae_ecg" / "weights"
 
@@ -41,23 +41,10 @@ def summary_from_results() -> str:
 
 
 def main() -> None:
-    import torch
-    from sigvae_ecg.runtime import file_sha256
-
-    import sigvae
-    from sigvae.training.checkpoint import save_model
-
     run_dir = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "runs" / "ecg-denoise")
-    model = sigvae.load_model(run_dir)
     target = WEIGHTS / "ecg_denoiser.pt"
-    save_model(model, target)
-    again = sigvae.load_model(target)
-    x = torch.randn(8, 1, 512)
-    assert torch.equal(model.reconstruct(x), again.reconstruct(x)), "reloaded model differs"
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+    again, metrics, sha, n_params = export_checked(run_dir, target)
     config = (run_dir / "config.yaml").read_text()
-    sha = file_sha256(target)
-    n_params = sum(int(np.prod(p.shape)) for p in again.parameters())
     test = metrics.get("test", {})
     card = CARD.format(
         sha=sha,

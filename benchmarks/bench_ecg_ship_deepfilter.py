@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 from bench_ecg_data import ROOT
+from ecg_export import export_checked
 
 WEIGHTS = ROOT / "plugins" / "sigvae_ecg" / "weights"
 
@@ -33,28 +33,18 @@ def protocol_table() -> str:
 
 
 def main() -> None:
-    import torch
     import yaml
-    from sigvae_ecg.runtime import file_sha256
-
-    import sigvae
-    from sigvae.training.checkpoint import save_model
 
     run_dir = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "runs" / "ecg-deepfilter")
-    model = sigvae.load_model(run_dir)
     target = WEIGHTS / "ecg_deepfilter.pt"
-    save_model(model, target)
-    again = sigvae.load_model(target)
-    x = torch.randn(8, 1, 512)
-    assert torch.equal(model.reconstruct(x), again.reconstruct(x)), "reloaded model differs"
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+    again, metrics, sha, n_params = export_checked(run_dir, target)
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     noise = next(s["params"] for s in config["steps"] if s["preprocess"] == "ecg-noise")
     card = CARD.format(
         copies=noise["copies"],
-        sha=file_sha256(target),
+        sha=sha,
         size_kb=target.stat().st_size / 1024,
-        n_params=sum(int(np.prod(p.shape)) for p in again.parameters()),
+        n_params=n_params,
         latent=" x ".join(str(v) for v in again.code_shape),
         params=json.dumps(again.model_config["params"]),
         epochs=metrics.get("epochs_run"),

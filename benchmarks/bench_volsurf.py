@@ -27,6 +27,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_volsurf_baselines as baselines  # noqa: E402
 import bench_volsurf_report as report  # noqa: E402
+from bench_volsurf_speed import median_completion_seconds  # noqa: E402
 
 CAD = HERE.parent / ".." / "shared" / "data" / "finance" / "fx_vol_surface_cad_2017-05-26"
 SIZES = (5, 10, 20)
@@ -147,7 +148,6 @@ def single_surface_latency(model, repeats=5) -> float:
     """Median seconds of ``complete_surface`` on one date with 10 quotes (the CAD surface's
     first ten when available, else a flat synthetic one)."""
     import pandas as pd
-    from sigvae_volsurf.api import complete_surface
 
     if CAD.is_dir():
         quotes = pd.read_csv(CAD / "cad_usd_2017-05-26_long.csv").iloc[::4]
@@ -160,14 +160,7 @@ def single_surface_latency(model, repeats=5) -> float:
                 "iv": 0.1,
             }
         )
-    times = []
-    for _ in range(repeats + 1):
-        started = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            complete_surface(quotes, model=model)
-        times.append(time.perf_counter() - started)
-    return float(np.median(times[1:]))
+    return median_completion_seconds(model, [quotes] * (repeats + 1))
 
 
 def main(argv=None) -> int:

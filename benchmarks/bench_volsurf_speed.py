@@ -38,22 +38,30 @@ def vae_seconds(model, coords, values, method="levenberg-marquardt"):
     return time.perf_counter() - started
 
 
-def dataframe_seconds(model, coords, values, repeats=10):
-    """Median seconds of ``complete_surface`` on one surface's quotes as a DataFrame."""
-    import pandas as pd
+def median_completion_seconds(model, frames) -> float:
+    """Median seconds of ``complete_surface`` over ``frames`` (one date each); the first call
+    is dropped as warm-up."""
     from sigvae_volsurf.api import complete_surface
 
     times = []
-    for i in range(repeats + 1):
-        quotes = pd.DataFrame(
-            {"date": "d", "tau": coords[i, :, 0], "delta": coords[i, :, 1], "iv": values[i]}
-        )
+    for quotes in frames:
         started = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             complete_surface(quotes, model=model)
         times.append(time.perf_counter() - started)
     return float(np.median(times[1:]))
+
+
+def dataframe_seconds(model, coords, values, repeats=10):
+    """Median seconds of ``complete_surface`` on one surface's quotes as a DataFrame."""
+    import pandas as pd
+
+    frames = [
+        pd.DataFrame({"date": "d", "tau": coords[i, :, 0], "delta": coords[i, :, 1], "iv": values[i]})
+        for i in range(repeats + 1)
+    ]
+    return median_completion_seconds(model, frames)
 
 
 def main(argv=None) -> int:

@@ -1,0 +1,32 @@
+"""Export a trained ECG run as shipped weights, shared by ``bench_ecg_ship.py`` (the default
+denoiser) and ``bench_ecg_ship_deepfilter.py`` (the DeepFilter-protocol one)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def export_checked(run_dir: Path, target: Path):
+    """Save the run's best model to ``target`` (model identity + state_dict via the kernel's
+    ``save_model``, no optimizer state), reload it the way users do (``sigvae.load_model``,
+    weights-only) and refuse to ship it unless the reloaded model reconstructs identically.
+    Returns the reloaded model, the run's ``metrics.json``, the file's sha256 and the number
+    of parameters, which is what a model card needs."""
+    import torch
+    from sigvae_ecg.runtime import file_sha256
+
+    import sigvae
+    from sigvae.training.checkpoint import save_model
+
+    model = sigvae.load_model(run_dir)
+    save_model(model, target)
+    again = sigvae.load_model(target)
+    x = torch.randn(8, 1, 512)
+    if not torch.equal(model.reconstruct(x), again.reconstruct(x)):
+        raise SystemExit(f"{target}: the reloaded model differs from {run_dir}; not shipped")
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    n_params = sum(int(np.prod(p.shape)) for p in again.parameters())
+    return again, metrics, file_sha256(target), n_params
