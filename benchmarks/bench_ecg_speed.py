@@ -125,8 +125,14 @@ def main() -> None:
         rows.append(("`python -c 'import torch'` (start-up reference)", f"{imports:.2f} s", before))
         before = load()
         all_imports, _ = timed_subprocess([sys.executable, "-c", IMPORTS])
-        rows.append(("start-up with everything the command imports (torch, scipy.signal, wfdb, "
-                     "NeuroKit2 for the quality report, sigvae)", f"{all_imports:.2f} s", before))
+        rows.append(
+            (
+                "start-up with everything the command imports (torch, scipy.signal, wfdb, "
+                "NeuroKit2 for the quality report, sigvae)",
+                f"{all_imports:.2f} s",
+                before,
+            )
+        )
         before = load()
         res = in_process(work, args.model)
         t = res["times"]
@@ -138,8 +144,14 @@ def main() -> None:
                 before,
             )
         )
-        rows.append(("the same, first call in the process (lazy imports such as NeuroKit2, "
-                     "oneDNN kernel set-up)", f"{res['first_s']:.2f} s", before))
+        rows.append(
+            (
+                "the same, first call in the process (lazy imports such as NeuroKit2, "
+                "oneDNN kernel set-up)",
+                f"{res['first_s']:.2f} s",
+                before,
+            )
+        )
         rows.append(("model load", f"{res['load_s']:.2f} s", before))
         before = load()
         only = denoise_only(args.model)

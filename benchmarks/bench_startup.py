@@ -24,17 +24,18 @@ def time_command(args: list[str]) -> list[float]:
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sigvae.cli", *args], check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, "-m", "sigvae.cli", *args], check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     return times
 
 
 def heavy_modules_at_startup() -> list[str]:
-    probe = ("import sys; from sigvae.cli import _load_registry, build_parser; "
-             "build_parser(_load_registry()); "
-             "print(','.join(m for m in ('torch','scipy','pandas','neurokit2','wfdb',"
-             "'matplotlib','QuantLib') if m in sys.modules))")
+    probe = (
+        "import sys; from sigvae.cli import _load_registry, build_parser; "
+        "build_parser(_load_registry()); "
+        "print(','.join(m for m in ('torch','scipy','pandas','neurokit2','wfdb',"
+        "'matplotlib','QuantLib') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     return [m for m in out.stdout.strip().split(",") if m]
 
@@ -44,22 +45,26 @@ def main() -> None:
     for args in COMMANDS:
         times = time_command(args)
         median = statistics.median(times)
-        rows.append(f"| `sigvae {' '.join(args)}` | {median:.3f} | {max(times):.3f} | "
-                    f"{'yes' if median < GOAL_S else 'NO'} |")
+        rows.append(
+            f"| `sigvae {' '.join(args)}` | {median:.3f} | {max(times):.3f} | "
+            f"{'yes' if median < GOAL_S else 'NO'} |"
+        )
     heavy = heavy_modules_at_startup()
-    text = "\n".join([
-        "## CLI start-up",
-        "",
-        f"`python benchmarks/bench_startup.py` — {REPEATS} runs each, wall time of a fresh "
-        f"process, Python {platform.python_version()}, {platform.machine()}. Goal < {GOAL_S} s.",
-        "",
-        "| command | median s | max s | under goal |",
-        "|---|---|---|---|",
-        *rows,
-        "",
-        f"Heavy modules imported at start-up: {', '.join(heavy) if heavy else 'none'}.",
-        "",
-    ])
+    text = "\n".join(
+        [
+            "## CLI start-up",
+            "",
+            f"`python benchmarks/bench_startup.py` — {REPEATS} runs each, wall time of a fresh "
+            f"process, Python {platform.python_version()}, {platform.machine()}. Goal < {GOAL_S} s.",
+            "",
+            "| command | median s | max s | under goal |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+            f"Heavy modules imported at start-up: {', '.join(heavy) if heavy else 'none'}.",
+            "",
+        ]
+    )
     write_section(OUT, text)
 
 

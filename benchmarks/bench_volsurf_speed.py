@@ -58,7 +58,9 @@ def dataframe_seconds(model, coords, values, repeats=10):
     import pandas as pd
 
     frames = [
-        pd.DataFrame({"date": "d", "tau": coords[i, :, 0], "delta": coords[i, :, 1], "iv": values[i]})
+        pd.DataFrame(
+            {"date": "d", "tau": coords[i, :, 0], "delta": coords[i, :, 1], "iv": values[i]}
+        )
         for i in range(repeats + 1)
     ]
     return median_completion_seconds(model, frames)

@@ -9,9 +9,22 @@ import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["startup", "io", "trainer", "model_steps", "vae_family", "ecg", "ecg_speed", "ecg_deepfilter",
-         "ecg_deepfilter_variants", "ecg_quick", "ecg_variants", "volsurf", "volsurf_speed",
-         "volsurf_variants"]
+ORDER = [
+    "startup",
+    "io",
+    "trainer",
+    "model_steps",
+    "vae_family",
+    "ecg",
+    "ecg_speed",
+    "ecg_deepfilter",
+    "ecg_deepfilter_variants",
+    "ecg_quick",
+    "ecg_variants",
+    "volsurf",
+    "volsurf_speed",
+    "volsurf_variants",
+]
 
 
 def write_section(path: Path, text: str, echo: bool = True) -> None:
@@ -26,9 +39,10 @@ def write_section(path: Path, text: str, echo: bool = True) -> None:
 
 
 def main() -> None:
-    sections = sorted((HERE / "results").glob("*.md"),
-                      key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER),
-                                     p.stem))
+    sections = sorted(
+        (HERE / "results").glob("*.md"),
+        key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem),
+    )
     parts = [
         "# sigvae benchmark results",
         "",

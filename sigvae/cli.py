@@ -22,8 +22,12 @@ def build_parser(registry) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for spec in registry.specs("command"):
         cmd = sub.add_parser(spec.name, help=spec.summary, description=spec.doc)
-        cmd.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                         help="show full tracebacks on errors")
+        cmd.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show full tracebacks on errors",
+        )
         spec.add_arguments(cmd)
         cmd.set_defaults(_spec=spec)
     return parser

@@ -10,13 +10,22 @@ from sigvae.errors import RegistryError
 
 def run_arguments(parser) -> None:
     parser.add_argument("pipeline", help="pipeline YAML file")
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY.PATH=VALUE",
-                        help="override any key, e.g. --set train.epochs=1 (repeatable)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace the run files in an existing run directory")
-    parser.add_argument("--check", action="store_true",
-                        help="validate the pipeline and exit without running it")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override any key, e.g. --set train.epochs=1 (repeatable)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the run files in an existing run directory",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="validate the pipeline and exit without running it"
+    )
 
 
 def run_command(args) -> int:
@@ -78,8 +87,9 @@ def describe_params(params_cls) -> list[dict]:
             default = info.default_factory()
         else:
             default = "(required)"
-        rows.append({"name": name, "type": annotation, "default": default,
-                     "doc": info.description or ""})
+        rows.append(
+            {"name": name, "type": annotation, "default": default, "doc": info.description or ""}
+        )
     return rows
 
 
@@ -96,8 +106,16 @@ def describe_command(args) -> int:
         close = difflib.get_close_matches(args.name, names, n=3, cutoff=0.4)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise RegistryError(f"no component named {args.name!r}{hint}")
-    out = [{"kind": s.kind, "name": s.name, "plugin": s.plugin, "doc": s.doc.strip(),
-            "params": describe_params(s.params)} for s in found]
+    out = [
+        {
+            "kind": s.kind,
+            "name": s.name,
+            "plugin": s.plugin,
+            "doc": s.doc.strip(),
+            "params": describe_params(s.params),
+        }
+        for s in found
+    ]
     if args.json:
         print(json.dumps(out, indent=2, default=str))
         return 0

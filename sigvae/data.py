@@ -42,7 +42,9 @@ class Signal:
         if self.data.ndim == 1:
             self.data = self.data[None, :]
         if self.data.ndim != 2:
-            raise ValueError(f"Signal data must be [channels, samples], got shape {self.data.shape}")
+            raise ValueError(
+                f"Signal data must be [channels, samples], got shape {self.data.shape}"
+            )
         n_ch = self.data.shape[0]
         if len(self.channels) != n_ch or len(self.units) != n_ch:
             raise ValueError(

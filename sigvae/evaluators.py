@@ -54,9 +54,14 @@ class LogLikelihood:
             for start in range(0, n, 256):
                 sl = slice(start, min(n, start + 256))
                 x = torch.as_tensor(arrays.x[sl], dtype=torch.float32, device=device)
-                cond = None if arrays.cond is None else torch.as_tensor(
-                    arrays.cond[sl], dtype=torch.float32, device=device)
+                cond = (
+                    None
+                    if arrays.cond is None
+                    else torch.as_tensor(arrays.cond[sl], dtype=torch.float32, device=device)
+                )
                 lls.append(model.log_likelihood(x, cond, samples=self.params.samples).cpu())
                 elbos.append(model.elbo(x, cond).cpu())
-        return {"log_likelihood": float(torch.cat(lls).mean()),
-                "elbo": float(torch.cat(elbos).mean())}
+        return {
+            "log_likelihood": float(torch.cat(lls).mean()),
+            "elbo": float(torch.cat(elbos).mean()),
+        }

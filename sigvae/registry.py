@@ -56,8 +56,9 @@ class Registry:
             try:
                 module = ep.load()
             except Exception as exc:  # a broken plugin must not take the others down
-                self._warn(f"plugin {label!r} failed to load and is skipped: "
-                           f"{type(exc).__name__}: {exc}")
+                self._warn(
+                    f"plugin {label!r} failed to load and is skipped: {type(exc).__name__}: {exc}"
+                )
                 continue
             self.pm.register(module, name=label)
 
@@ -75,8 +76,10 @@ class Registry:
                 try:
                     contributed = list(impl.function() or [])
                 except Exception as exc:  # one broken hook must not take the others down
-                    self._warn(f"plugin {plugin_name!r} failed in {hook_name} and its {kind}s "
-                               f"are skipped: {type(exc).__name__}: {exc}")
+                    self._warn(
+                        f"plugin {plugin_name!r} failed in {hook_name} and its {kind}s "
+                        f"are skipped: {type(exc).__name__}: {exc}"
+                    )
                     continue
                 for spec in contributed:
                     self._add(tables[kind], kind, spec, plugin_name)

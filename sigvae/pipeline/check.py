@@ -82,31 +82,41 @@ def resolve(source: PipelineSource) -> ResolvedPipeline:
     kind = kinds.pop()
     steps = []
     for i, step in enumerate(config.steps):
-        spec, params = _component(source, "preprocessor", step.preprocess, step.params,
-                                  ("steps", i, "preprocess"))
+        spec, params = _component(
+            source, "preprocessor", step.preprocess, step.params, ("steps", i, "preprocess")
+        )
         if spec.takes != kind:
-            raise _fail(source, ("steps", i, "preprocess"),
-                        f"{spec.name!r} takes {spec.takes!r} data but receives {kind!r}")
+            raise _fail(
+                source,
+                ("steps", i, "preprocess"),
+                f"{spec.name!r} takes {spec.takes!r} data but receives {kind!r}",
+            )
         kind = spec.returns
         steps.append((spec, params))
     if kind != MODEL_INPUT_KIND:
-        raise _fail(source, ("steps",) if config.steps else ("data",),
-                    f"the model needs {MODEL_INPUT_KIND!r} data but the chain ends with {kind!r};"
-                    " add a step such as 'window' or 'frame-to-arrays'")
+        raise _fail(
+            source,
+            ("steps",) if config.steps else ("data",),
+            f"the model needs {MODEL_INPUT_KIND!r} data but the chain ends with {kind!r};"
+            " add a step such as 'window' or 'frame-to-arrays'",
+        )
     model = _component(source, "model", config.model.type, config.model.params, ("model", "type"))
     evaluators = [
         _component(source, "evaluator", e.type, e.params, ("evaluate", i, "type"))
         for i, e in enumerate(config.evaluate)
     ]
-    return ResolvedPipeline(config, source, readers, steps, model, evaluators,
-                            _train_config(source, config))
+    return ResolvedPipeline(
+        config, source, readers, steps, model, evaluators, _train_config(source, config)
+    )
 
 
 def _train_config(source: PipelineSource, config: PipelineConfig) -> Params:
     from sigvae.training import TrainConfig
 
     merged: dict[str, Any] = {
-        "seed": config.seed, "device": config.device, "precision": config.precision,
+        "seed": config.seed,
+        "device": config.device,
+        "precision": config.precision,
         **config.train,
     }
     try:

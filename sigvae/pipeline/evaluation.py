@@ -19,8 +19,11 @@ def predict(model, arrays: Arrays, device: str = "cpu", batch_size: int = 1024) 
         for start in range(0, len(arrays), batch_size):
             sl = slice(start, start + batch_size)
             x = torch.as_tensor(arrays.x[sl], dtype=torch.float32, device=device)
-            cond = None if arrays.cond is None else torch.as_tensor(
-                arrays.cond[sl], dtype=torch.float32, device=device)
+            cond = (
+                None
+                if arrays.cond is None
+                else torch.as_tensor(arrays.cond[sl], dtype=torch.float32, device=device)
+            )
             out.append(model.reconstruct(x, cond).float().cpu().numpy())
     return np.concatenate(out) if out else np.empty((0, *arrays.x.shape[1:]), np.float32)
 

@@ -20,8 +20,14 @@ from sigvae.io.atomic import atomic_write_text
 from sigvae.pipeline.check import ResolvedPipeline
 from sigvae.pipeline.split import SPLITS, is_empty, split_data
 
-OWN_FILES = ("config.yaml", "metrics.json", "metrics.csv", "best.pt", "last.pt",
-             "training_curves.png")
+OWN_FILES = (
+    "config.yaml",
+    "metrics.json",
+    "metrics.csv",
+    "best.pt",
+    "last.pt",
+    "training_curves.png",
+)
 
 
 @dataclass
@@ -53,12 +59,15 @@ def prepare_run_dir(resolved: ResolvedPipeline, overwrite: bool, resume: bool) -
     if not is_main_process():
         return run_dir
     if run_dir.is_dir() and any(run_dir.iterdir()) and not (overwrite or resume):
-        raise ConfigError("run directory already exists; pass --overwrite to replace its run "
-                          "files, resume with --set train.resume=true, or set outputs.dir",
-                          path=run_dir)
+        raise ConfigError(
+            "run directory already exists; pass --overwrite to replace its run "
+            "files, resume with --set train.resume=true, or set outputs.dir",
+            path=run_dir,
+        )
     if resume and not (run_dir / "last.pt").is_file():
-        raise ConfigError("train.resume is set but there is no last.pt to resume from",
-                          path=run_dir)
+        raise ConfigError(
+            "train.resume is set but there is no last.pt to resume from", path=run_dir
+        )
     run_dir.mkdir(parents=True, exist_ok=True)
     return run_dir
 
@@ -72,8 +81,10 @@ def read_sources(resolved: ResolvedPipeline):
         names = [s.name for s in data]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise DataError(f"two sources give records with the same name {dupes[:5]}; "
-                            "records are split by name, so names must be unique")
+            raise DataError(
+                f"two sources give records with the same name {dupes[:5]}; "
+                "records are split by name, so names must be unique"
+            )
         return data
     import pandas as pd
 
@@ -128,15 +139,20 @@ def run_pipeline(resolved: ResolvedPipeline, overwrite: bool = False) -> RunResu
     spec, params = resolved.model
     info = data_info(splits["train"])
     model = registry.build("model", spec.name, params, data_info=info)
-    model.model_config = {"type": spec.name, "params": params.model_dump(mode="json"),
-                          "data_info": info}
+    model.model_config = {
+        "type": spec.name,
+        "params": params.model_dump(mode="json"),
+        "data_info": info,
+    }
     if is_main_process():
         write_resolved_config(resolved, run_dir)
 
     result = Trainer(train_cfg, run_dir=run_dir).fit(model, splits["train"], splits["val"])
     if result.stopped_reason == "nan":
-        say(result.message or "training stopped on a non-finite loss; the last good "
-            "checkpoint is kept")
+        say(
+            result.message
+            or "training stopped on a non-finite loss; the last good checkpoint is kept"
+        )
     if not is_main_process():
         return RunResult(metrics={"pipeline": cfg.name}, run_dir=run_dir, history=result.history)
     best = run_dir / "best.pt"
@@ -155,8 +171,14 @@ def run_pipeline(resolved: ResolvedPipeline, overwrite: bool = False) -> RunResu
     if resolved.evaluators and splits[held_out] is not None:
         say(f"evaluating on the {held_out} split")
         estimate, reference = to_physical(model, splits[held_out], fitted, result.device)
-        metrics[held_out] = evaluate(resolved.evaluators, reference, estimate, model=model,
-                                     arrays=splits[held_out], device=result.device)
+        metrics[held_out] = evaluate(
+            resolved.evaluators,
+            reference,
+            estimate,
+            model=model,
+            arrays=splits[held_out],
+            device=result.device,
+        )
     metrics["time_s"] = round(time.perf_counter() - started, 3)
     atomic_write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2, default=float))
     if cfg.outputs.plots and result.history:

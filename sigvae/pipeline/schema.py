@@ -49,7 +49,9 @@ class EvaluatorSection(Section):
 
 
 class OutputsSection(Section):
-    dir: str = Field(default="runs/{name}", description="run directory; {name} is the pipeline name")
+    dir: str = Field(
+        default="runs/{name}", description="run directory; {name} is the pipeline name"
+    )
     plots: bool = Field(default=True, description="write training curves and evaluator plots")
 
 

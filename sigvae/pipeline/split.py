@@ -21,8 +21,10 @@ def group_names(data) -> list[str]:
         names = [str(g) for g in data.groups]
     else:
         if "group" not in data.columns:
-            raise DataError("a table must have a 'group' column (record, subject or date) so "
-                            "that it can be split by group")
+            raise DataError(
+                "a table must have a 'group' column (record, subject or date) so "
+                "that it can be split by group"
+            )
         names = [str(g) for g in data["group"]]
     return list(dict.fromkeys(names))
 
@@ -37,8 +39,10 @@ def assign(groups: list[str], val, test, seed: int) -> dict[str, set[str]]:
         if isinstance(spec, list):
             missing = [g for g in spec if g not in known]
             if missing:
-                raise ConfigError(f"split.{split}: unknown group(s) {missing[:5]} "
-                                  f"(known: {sorted(known)[:10]}...)")
+                raise ConfigError(
+                    f"split.{split}: unknown group(s) {missing[:5]} "
+                    f"(known: {sorted(known)[:10]}...)"
+                )
             chosen[split] = set(spec)
         else:
             n = int(round(spec * len(groups)))
@@ -48,7 +52,9 @@ def assign(groups: list[str], val, test, seed: int) -> dict[str, set[str]]:
             picks = rng.permutation(len(remaining))[:n]
             chosen[split] = {remaining[i] for i in picks}
     if chosen["val"] & chosen["test"]:
-        raise ConfigError(f"split: groups in both val and test: {sorted(chosen['val'] & chosen['test'])}")
+        raise ConfigError(
+            f"split: groups in both val and test: {sorted(chosen['val'] & chosen['test'])}"
+        )
     chosen["train"] = known - chosen["val"] - chosen["test"]
     if not chosen["train"]:
         raise ConfigError("split: no groups left for training")

@@ -27,8 +27,9 @@ class PipelineSource:
     def from_file(cls, path: str | Path) -> PipelineSource:
         path = Path(path)
         if not path.is_file():
-            raise ConfigError("pipeline file not found" if not path.exists() else "not a file",
-                              path=path)
+            raise ConfigError(
+                "pipeline file not found" if not path.exists() else "not a file", path=path
+            )
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -46,8 +47,9 @@ class PipelineSource:
             problem = getattr(exc, "problem", None) or str(exc)
             raise ConfigError(f"{where}malformed YAML: {problem}", path=path) from None
         if not isinstance(data, dict):
-            raise ConfigError("a pipeline file must be a YAML mapping (key: value lines)",
-                              path=path)
+            raise ConfigError(
+                "a pipeline file must be a YAML mapping (key: value lines)", path=path
+            )
         lines: dict[KeyPath, int] = {}
         _collect_lines(node, (), lines)
         return cls(data, path, lines)
@@ -105,8 +107,9 @@ def _descend(node: Any, part: str, assignment: str) -> tuple[Any, Any]:
 
 def _index(part: str, node: list, assignment: str) -> int:
     if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
-        raise ConfigError(f"--set {assignment!r}: {part!r} is not an index of a list of "
-                          f"{len(node)} items")
+        raise ConfigError(
+            f"--set {assignment!r}: {part!r} is not an index of a list of {len(node)} items"
+        )
     return int(part) % len(node)
 
 

@@ -41,7 +41,8 @@ class Standardize:
         axes = self._axes(x)
         self.mean_ = x.mean(axis=axes, keepdims=True)[0].astype(np.float32)
         self.std_ = np.maximum(x.std(axis=axes, keepdims=True)[0], self.params.eps).astype(
-            np.float32)
+            np.float32
+        )
         return self
 
     def _apply(self, arrays: Arrays, fn) -> Arrays:

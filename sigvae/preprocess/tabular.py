@@ -12,7 +12,8 @@ from sigvae.specs import Params
 
 class FrameToArraysParams(Params):
     columns: list[str] | None = Field(
-        default=None, description="feature columns (default: every numeric column but group)")
+        default=None, description="feature columns (default: every numeric column but group)"
+    )
     cond: list[str] | None = Field(default=None, description="columns passed as the condition")
     dropna: bool = Field(default=True, description="drop rows with missing values")
 
@@ -43,5 +44,9 @@ class FrameToArrays:
             raise DataError("frame-to-arrays: no complete rows")
         cond = frame[p.cond].to_numpy(np.float32) if p.cond else None
         groups = frame["group"].astype(str).to_numpy() if "group" in frame else None
-        return Arrays(x=frame[self.columns_].to_numpy(np.float32), cond=cond, groups=groups,
-                      info={"columns": self.columns_})
+        return Arrays(
+            x=frame[self.columns_].to_numpy(np.float32),
+            cond=cond,
+            groups=groups,
+            info={"columns": self.columns_},
+        )

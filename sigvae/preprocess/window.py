@@ -40,8 +40,10 @@ class Window:
         p = self.params
         rates = {s.fs for s in signals}
         if len(rates) > 1:
-            raise DataError(f"window: records have different sampling rates {sorted(rates)}; "
-                            "resample them first")
+            raise DataError(
+                f"window: records have different sampling rates {sorted(rates)}; "
+                "resample them first"
+            )
         xs, groups = [], []
         for sig in signals:
             if p.select:
@@ -57,12 +59,16 @@ class Window:
             xs.append(windows)
             groups += [sig.name] * len(windows)
         if p.channels == "all" and len({x.shape[1] for x in xs}) > 1:
-            raise DataError("window: records have different channel counts; use select or "
-                            "channels: each")
+            raise DataError(
+                "window: records have different channel counts; use select or channels: each"
+            )
         if not xs or not sum(len(x) for x in xs):
             raise DataError(f"window: no complete {p.length}-sample window in the data")
-        return Arrays(x=np.concatenate(xs), groups=np.asarray(groups),
-                      info={"fs": signals[0].fs, "window": p.length})
+        return Arrays(
+            x=np.concatenate(xs),
+            groups=np.asarray(groups),
+            info={"fs": signals[0].fs, "window": p.length},
+        )
 
 
 def _frames(data: np.ndarray, length: int, stride: int) -> np.ndarray:

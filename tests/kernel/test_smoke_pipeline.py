@@ -13,8 +13,9 @@ PIPELINE = Path(__file__).resolve().parents[2] / "pipelines" / "smoke.yaml"
 
 
 def test_smoke_pipeline_trains_on_real_data(shared_data, tmp_path):
-    pipe = sigvae.load_pipeline(PIPELINE, [f"outputs.dir={tmp_path / 'run'}", "train.epochs=4",
-                                           "train.progress=false"])
+    pipe = sigvae.load_pipeline(
+        PIPELINE, [f"outputs.dir={tmp_path / 'run'}", "train.epochs=4", "train.progress=false"]
+    )
     result = pipe.run()
     assert result.run_dir == tmp_path / "run"
     losses = [row["train/loss"] for row in result.history]
