@@ -17,17 +17,14 @@ import sys
 from pathlib import Path
 
 from bench_ecg_data import ROOT
-from ecg_export import export_checked
-
-WEIGHTS = ROOT / "plugins" / "sigvae_ecg" / "weights"
+from ecg_export import WEIGHTS, export_checked, results_section
 
 
 def summary_from_results() -> str:
     """The benchmark's headline sections, as written by bench_ecg_denoise.py."""
-    path = ROOT / "benchmarks" / "results" / "ecg.md"
-    if not path.is_file():
+    text = results_section("ecg")
+    if text is None:
         return "(run benchmarks/bench_ecg_denoise.py first)"
-    text = path.read_text()
     keep = []
     for title in (
         "### Output SNR (dB) at 0 dB input",

@@ -17,16 +17,13 @@ import sys
 from pathlib import Path
 
 from bench_ecg_data import ROOT
-from ecg_export import export_checked
-
-WEIGHTS = ROOT / "plugins" / "sigvae_ecg" / "weights"
+from ecg_export import WEIGHTS, export_checked, results_section
 
 
 def protocol_table() -> str:
-    path = ROOT / "benchmarks" / "results" / "ecg_deepfilter.md"
-    if not path.is_file():
+    text = results_section("ecg_deepfilter")
+    if text is None:
         return "(run benchmarks/bench_ecg_deepfilter.py first)"
-    text = path.read_text()
     start = text.find("| method |")
     end = text.find("\n### ", start)
     return text[start : end if end > 0 else len(text)].strip()

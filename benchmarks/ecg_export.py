@@ -7,6 +7,15 @@ import json
 from pathlib import Path
 
 import numpy as np
+from bench_ecg_data import ROOT
+
+WEIGHTS = ROOT / "plugins" / "sigvae_ecg" / "weights"
+
+
+def results_section(name: str) -> str | None:
+    """The text of ``benchmarks/results/<name>.md``, or None when its benchmark has not run."""
+    path = ROOT / "benchmarks" / "results" / f"{name}.md"
+    return path.read_text() if path.is_file() else None
 
 
 def export_checked(run_dir: Path, target: Path):
