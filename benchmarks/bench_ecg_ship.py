@@ -12,7 +12,6 @@ writes ``MODEL_CARD.md`` with the run's test metrics, the benchmark summary and 
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -40,27 +39,15 @@ def summary_from_results() -> str:
 def main() -> None:
     run_dir = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "runs" / "ecg-denoise")
     target = WEIGHTS / "ecg_denoiser.pt"
-    again, metrics, sha, n_params = export_checked(run_dir, target)
-    config = (run_dir / "config.yaml").read_text()
-    test = metrics.get("test", {})
+    again, metrics, fields = export_checked(run_dir, target)
     card = CARD.format(
-        sha=sha,
-        size_kb=target.stat().st_size / 1024,
-        n_params=n_params,
+        **fields,
         model_type=again.model_config["type"],
-        latent=" x ".join(str(v) for v in getattr(again, "code_shape", again.latent_shape)),
-        params=json.dumps(again.model_config["params"]),
-        epochs=metrics.get("epochs_run"),
-        best_epoch=metrics.get("best_epoch"),
-        time_s=metrics.get("time_s"),
-        device=metrics.get("device"),
-        examples=metrics.get("examples"),
-        test="\n".join(f"| {k} | {v:.4g} |" for k, v in test.items()),
+        test="\n".join(f"| {k} | {v:.4g} |" for k, v in metrics.get("test", {}).items()),
         benchmark=summary_from_results(),
-        config=config.strip(),
     )
     (WEIGHTS / "MODEL_CARD.md").write_text(card)
-    print(f"wrote {target} ({sha}) and {WEIGHTS / 'MODEL_CARD.md'}")
+    print(f"wrote {target} ({fields['sha']}) and {WEIGHTS / 'MODEL_CARD.md'}")
 
 
 CARD = """# Model card: default ECG denoiser (`ecg_denoiser.pt`)

@@ -12,7 +12,6 @@ the run's numbers and the protocol table of ``benchmarks/results/ecg_deepfilter.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -34,24 +33,10 @@ def main() -> None:
 
     run_dir = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "runs" / "ecg-deepfilter")
     target = WEIGHTS / "ecg_deepfilter.pt"
-    again, metrics, sha, n_params = export_checked(run_dir, target)
+    _, _, fields = export_checked(run_dir, target)
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     noise = next(s["params"] for s in config["steps"] if s["preprocess"] == "ecg-noise")
-    card = CARD.format(
-        copies=noise["copies"],
-        sha=sha,
-        size_kb=target.stat().st_size / 1024,
-        n_params=n_params,
-        latent=" x ".join(str(v) for v in again.code_shape),
-        params=json.dumps(again.model_config["params"]),
-        epochs=metrics.get("epochs_run"),
-        best_epoch=metrics.get("best_epoch"),
-        time_s=metrics.get("time_s"),
-        device=metrics.get("device"),
-        examples=metrics.get("examples"),
-        table=protocol_table(),
-        config=(run_dir / "config.yaml").read_text().strip(),
-    )
+    card = CARD.format(**fields, copies=noise["copies"], table=protocol_table())
     (WEIGHTS / "MODEL_CARD_deepfilter.md").write_text(card)
     print(f"wrote {target} and {WEIGHTS / 'MODEL_CARD_deepfilter.md'}")
 

@@ -22,8 +22,8 @@ def export_checked(run_dir: Path, target: Path):
     """Save the run's best model to ``target`` (model identity + state_dict via the kernel's
     ``save_model``, no optimizer state), reload it the way users do (``sigvae.load_model``,
     weights-only) and refuse to ship it unless the reloaded model reconstructs identically.
-    Returns the reloaded model, the run's ``metrics.json``, the file's sha256 and the number
-    of parameters, which is what a model card needs."""
+    Returns the reloaded model, the run's ``metrics.json`` and the fields every model card
+    fills in (checksum, size, parameters, training record, the run's config)."""
     import torch
     from sigvae_ecg.runtime import file_sha256
 
@@ -37,5 +37,14 @@ def export_checked(run_dir: Path, target: Path):
     if not torch.equal(model.reconstruct(x), again.reconstruct(x)):
         raise SystemExit(f"{target}: the reloaded model differs from {run_dir}; not shipped")
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    n_params = sum(int(np.prod(p.shape)) for p in again.parameters())
-    return again, metrics, file_sha256(target), n_params
+    fields = {
+        "sha": file_sha256(target),
+        "size_kb": target.stat().st_size / 1024,
+        "n_params": sum(int(np.prod(p.shape)) for p in again.parameters()),
+        "latent": " x ".join(str(v) for v in getattr(again, "code_shape", again.latent_shape)),
+        "params": json.dumps(again.model_config["params"]),
+        "config": (run_dir / "config.yaml").read_text().strip(),
+        **{key: metrics.get(key) for key in ("best_epoch", "time_s", "device", "examples")},
+        "epochs": metrics.get("epochs_run"),
+    }
+    return again, metrics, fields
