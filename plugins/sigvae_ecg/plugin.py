@@ -3,21 +3,15 @@ here; NumPy/SciPy/torch/NeuroKit2 code is imported by the factories when a compo
 
 from __future__ import annotations
 
-import importlib
-
 from sigvae import hookimpl
+from sigvae.lazy import lazy_factory
 from sigvae.specs import CommandSpec, EvaluatorSpec, ModelSpec, NoParams, PreprocessorSpec
 from sigvae_ecg import params as p
 
 
 def _lazy(module: str, attr: str):
-    """A factory ``(params, **extra)`` that imports ``sigvae_ecg.<module>`` when called."""
-
-    def factory(params, **extra):
-        return getattr(importlib.import_module(f"sigvae_ecg.{module}"), attr)(params, **extra)
-
-    factory.__qualname__ = f"sigvae_ecg.{module}.{attr}"
-    return factory
+    """A factory that imports ``sigvae_ecg.<module>`` only when the component is built."""
+    return lazy_factory(f"sigvae_ecg.{module}", attr)
 
 
 def _evaluator(name: str):

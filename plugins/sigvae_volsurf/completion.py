@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 import torch
 
+from sigvae.errors import ConfigError
 from sigvae_volsurf.lbfgs import batched_lbfgs
 from sigvae_volsurf.levenberg_marquardt import batched_levenberg_marquardt
 
@@ -60,7 +61,7 @@ def complete_latents(
     method's defaults in ``METHOD_DEFAULTS``. Returns ``(z, info)`` with the per-surface objective and the wall time."""
     started = time.perf_counter()
     if method not in METHOD_DEFAULTS:
-        raise ValueError(f"unknown completion method {method!r}; use {sorted(METHOD_DEFAULTS)}")
+        raise ConfigError(f"unknown completion method {method!r}; use {sorted(METHOD_DEFAULTS)}")
     d_starts, d_plain, d_guided, d_iterations = METHOD_DEFAULTS[method]
     guided = getattr(model, "start_net", None) is not None
     starts = starts or d_starts
@@ -127,11 +128,11 @@ def _latent_prior(model, kind: str):
     means of training surfaces that the model remembered (its aggregate posterior), which is
     where decoded surfaces look like training data; starts are drawn from those latents. It
     falls back to the standard prior when the model remembered too few latents."""
+    if kind not in ("standard", "aggregate"):
+        raise ConfigError(f"unknown latent prior {kind!r}; use 'aggregate' or 'standard'")
     d = model.latent_dim
     bank = model.training_latents().float().cpu() if kind == "aggregate" else None
     if bank is None or len(bank) < 4 * d:
-        if kind not in ("standard", "aggregate"):
-            raise ValueError(f"unknown latent prior {kind!r}; use 'aggregate' or 'standard'")
         return torch.zeros(d), torch.eye(d), None
     cov = torch.cov(bank.T) + 1e-6 * torch.eye(d)
     whiten = torch.linalg.inv(torch.linalg.cholesky(cov))  # |whiten (z - mean)|^2 = Mahalanobis

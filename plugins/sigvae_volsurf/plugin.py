@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from sigvae.hookspecs import hookimpl
+from sigvae.lazy import lazy_factory
 from sigvae.specs import CommandSpec, EvaluatorSpec, ModelSpec, PreprocessorSpec, ReaderSpec
 from sigvae_volsurf import params as p
 
 
 def _lazy(module: str, attr: str):
-    """A factory importing ``sigvae_volsurf.<module>`` only when the component is built."""
-
-    def factory(params, **extra):
-        import importlib
-
-        return getattr(importlib.import_module(f"sigvae_volsurf.{module}"), attr)(params, **extra)
-
-    factory.__qualname__ = f"sigvae_volsurf.{module}.{attr}"
-    return factory
+    """A factory that imports ``sigvae_volsurf.<module>`` only when the component is built."""
+    return lazy_factory(f"sigvae_volsurf.{module}", attr)
 
 
 @hookimpl

@@ -105,6 +105,8 @@ class LocationScaleLikelihood(Likelihood):
         """The fixed ``sigma`` as a Python number, read from the buffer only when the buffer
         changed (``load_state_dict`` and ``.to`` bump its version or move it), so the hot
         path neither syncs a device nor builds ``log sigma`` tensors."""
+        if self.sigma.is_inference():  # made under torch.inference_mode: no version counter
+            return float(self.sigma)
         key = (self.sigma._version, self.sigma.data_ptr(), self.sigma.device, self.sigma.dtype)
         if self._sigma_cache is None or self._sigma_cache[0] != key:
             self._sigma_cache = (key, float(self.sigma))

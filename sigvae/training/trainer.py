@@ -135,9 +135,12 @@ class Trainer:
         seen: set[int] = set()
         phases = []
         for name, params in groups.items():
-            params = list(params)
+            params = [q for q in params if q.requires_grad]  # frozen weights are not trained
             if not params:
-                raise SigvaeError(f"optimizer group {name!r} of {type(model).__name__} is empty")
+                raise SigvaeError(
+                    f"optimizer group {name!r} of {type(model).__name__} has no trainable "
+                    "parameters"
+                )
             ids = {id(p) for p in params}
             if ids & seen:
                 raise SigvaeError(f"a parameter of {type(model).__name__} is in two groups")
@@ -193,8 +196,8 @@ class Trainer:
     def _epoch(self, s: _Setup, epoch: int, step_fn, val_fn, on_step):
         cfg = self.config
         seed_epoch(cfg.seed, epoch, s.context.rank)
-        if cfg.lr_schedule != "none":
-            set_lr((p.optimizer for p in s.phases), lr_at(cfg, epoch))
+        # every epoch, also for "none": a resumed optimizer must not keep a checkpoint's rate
+        set_lr((p.optimizer for p in s.phases), lr_at(cfg, epoch))
         s.model.on_epoch_start(epoch, cfg.epochs)
         started = time.perf_counter()
         order = s.train.epoch_order(cfg.seed, epoch, s.context)

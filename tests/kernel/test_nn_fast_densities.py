@@ -77,6 +77,16 @@ def test_fixed_sigma_follows_the_buffer():
     assert lik.fixed_sigma() == 2.0
 
 
+def test_fixed_sigma_works_for_a_likelihood_built_under_inference_mode():
+    """Tensors made under torch.inference_mode have no version counter to cache on."""
+    with torch.inference_mode():
+        lik = build_likelihood("gaussian", (5,), sigma=0.5)
+        out, x = torch.randn(2, 5), torch.randn(2, 5)
+        got = lik(out).log_prob(x)
+    expected = torch.distributions.Normal(out, 0.5).log_prob(x).sum(-1)
+    torch.testing.assert_close(got, expected)
+
+
 def test_in_place_mlp_activations_give_the_same_outputs_and_gradients():
     for act in ("relu", "leaky_relu", "silu", "elu", "gelu", "tanh"):
         torch.manual_seed(0)

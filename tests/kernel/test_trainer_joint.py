@@ -11,7 +11,7 @@ import copy
 
 import pytest
 import torch
-from _tiny_models import one_thread, sine_arrays  # noqa: F401  (fixture)
+from _tiny_models import TwoPhase, one_thread, sine_arrays  # noqa: F401  (fixture)
 from torch import nn
 
 from sigvae.nn.model import LossOutput, Model
@@ -140,3 +140,16 @@ def test_a_resumed_joint_run_matches_an_uninterrupted_one(tmp_path):
     ]
     for p, q in zip(_weights(whole), _weights(resumed_model)):
         assert torch.equal(p, q)
+
+
+def test_frozen_parameters_stay_put_and_the_rest_trains():
+    """A group may hold frozen weights (requires_grad=False): they are left out of the
+    optimizer and the routed backward instead of failing."""
+    model = TwoPhase()
+    model.disc.bias.requires_grad_(False)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    Trainer(TrainConfig(epochs=1, batch_size=24, progress=False)).fit(model, sine_arrays())
+    after = model.state_dict()
+    assert torch.equal(after["disc.bias"], before["disc.bias"])
+    assert not torch.equal(after["disc.weight"], before["disc.weight"])
+    assert not torch.equal(after["gen.weight"], before["gen.weight"])

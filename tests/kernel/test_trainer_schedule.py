@@ -98,3 +98,25 @@ def test_resume_under_a_schedule_matches_an_uninterrupted_run(tmp_path):
     assert full.history[-1]["lr"] < full.history[0]["lr"]
     for a, b in zip(whole.state_dict().values(), resumed_model.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_resume_with_a_new_rate_trains_with_it_not_the_checkpoints(tmp_path):
+    """The optimizer state restored from last.pt carries the old rate; without a schedule the
+    configured ``lr`` must still win (e.g. ``--set train.lr=...`` on resume)."""
+    config = TrainConfig(epochs=2, batch_size=24, progress=False, lr=0.01)
+    Trainer(config, run_dir=tmp_path).fit(tiny_vae(seed=0), sine_arrays())
+    seen = []
+
+    def record(optimizer, args, kwargs):
+        seen.append(optimizer.param_groups[0]["lr"])
+
+    handle = register_optimizer_step_pre_hook(record)
+    try:
+        resumed = Trainer(
+            config.model_copy(update={"epochs": 3, "lr": 0.002, "resume": True}),
+            run_dir=tmp_path,
+        ).fit(tiny_vae(seed=1), sine_arrays())
+    finally:
+        handle.remove()
+    assert seen and set(seen) == {0.002}
+    assert resumed.history[-1]["lr"] == 0.002

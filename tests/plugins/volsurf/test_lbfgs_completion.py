@@ -9,6 +9,8 @@ import torch
 from sigvae_volsurf.completion import FewQuotesWarning, complete_latents
 from sigvae_volsurf.lbfgs import batched_lbfgs
 
+from sigvae.errors import ConfigError
+
 
 def test_quadratics_are_solved_independently():
     gen = torch.Generator().manual_seed(0)
@@ -100,5 +102,10 @@ def test_fewer_points_than_latents_warns():
 
 
 def test_unknown_completion_method_is_refused():
-    with pytest.raises(ValueError, match="completion method"):
+    with pytest.raises(ConfigError, match="completion method"):
         complete_latents(LinearDecoder(), np.full((1, 3, 2), 0.5), np.full((1, 3), 0.1), method="x")
+
+
+def test_unknown_latent_prior_is_refused_whatever_the_model_remembers():
+    with pytest.raises(ConfigError, match="latent prior"):
+        complete_latents(LinearDecoder(), np.full((1, 3, 2), 0.5), np.full((1, 3), 0.1), prior="x")
