@@ -94,8 +94,8 @@ def tiled_log_weights(
 # Normalised weights below e^-46 (about 1e-20) of the largest are flushed to zero in gradients:
 # their share of any sum that also holds the largest weight (>= 1/K) is below the rounding of
 # float32 and float64 alike, so the gradient is unchanged, but left in they become subnormal
-# floats in the decoder's backward pass, which CPUs process tens of times slower (early in
-# training about 1 % of IWAE's weights are that small, and the step ran 25 % slower).
+# floats in the decoder's backward pass, which CPUs process many times slower (early in
+# training some of IWAE's weights are that small).
 NEGLIGIBLE_LOG_WEIGHT = -46.0
 
 

@@ -82,6 +82,19 @@ class DiagonalNormal(Independent):
         log_q = _sum_last(eps.square(), dims).mul(-0.5) - _sum_last(self.log_scale, dims)
         return z, log_q - HALF_LOG_2PI * self._event_size()
 
+    def expand(self, batch_shape, _instance=None) -> DiagonalNormal:
+        """The same distribution broadcast to ``batch_shape`` (still a ``DiagonalNormal``, so
+        code written for ``Independent(Normal)`` keeps working)."""
+        full = torch.Size(batch_shape) + self.event_shape
+        base = self.base_dist
+        log_scale = None if self._log_scale is None else self._log_scale.expand(full)
+        return DiagonalNormal(
+            base.loc.expand(full),
+            base.scale.expand(full),
+            self.reinterpreted_batch_ndims,
+            log_scale,
+        )
+
     def detached(self) -> DiagonalNormal:
         """The same distribution with its parameters cut from the graph (see
         :func:`sigvae.nn.posteriors.detached`)."""

@@ -87,6 +87,18 @@ def test_fixed_sigma_works_for_a_likelihood_built_under_inference_mode():
     torch.testing.assert_close(got, expected)
 
 
+def test_diagonal_normal_expands_like_independent_normal():
+    loc, logvar = torch.randn(2, 4), torch.randn(2, 4)
+    q = diagonal_gaussian(loc, logvar)
+    wide = q.expand((5, 2))
+    reference = torch.distributions.Independent(
+        torch.distributions.Normal(loc, (0.5 * logvar).exp()), 1
+    ).expand((5, 2))
+    z = torch.randn(5, 2, 4)
+    assert wide.batch_shape == (5, 2) and wide.event_shape == (4,)
+    torch.testing.assert_close(wide.log_prob(z), reference.log_prob(z))
+
+
 def test_in_place_mlp_activations_give_the_same_outputs_and_gradients():
     for act in ("relu", "leaky_relu", "silu", "elu", "gelu", "tanh"):
         torch.manual_seed(0)

@@ -63,7 +63,7 @@ def frozen(module: nn.Module) -> Iterator[None]:
 
     Why: in a generator phase the critic's weight gradients are thrown away (the Trainer clears
     every gradient before each phase and steps only that phase's group), yet computing them
-    costs a third of the critic's backward pass. The gradients that reach the codes, and so
+    a good part of the critic's backward pass. The gradients that reach the codes, and so
     every update, are unchanged."""
     params = [p for p in module.parameters() if p.requires_grad]
     for p in params:
