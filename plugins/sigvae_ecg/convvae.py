@@ -24,7 +24,7 @@ from sigvae.errors import ConfigError
 from sigvae.nn.compose import x_shape_of
 from sigvae.nn.divergences import kl_diag_gaussian_standard
 from sigvae.nn.likelihoods import build_likelihood
-from sigvae.nn.model import LossOutput, Model, UndefinedQuantity
+from sigvae.nn.model import LossOutput, Model, UndefinedQuantity, reconstruction_target
 from sigvae.nn.posteriors import diagonal_gaussian
 from sigvae_ecg.params import ConvVAEParams
 
@@ -87,8 +87,7 @@ class ConvVAE(Model):
         return self.decode(self._moments(x)[0]).mean
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
-        target = batch.get("target")
-        target = batch["x"] if target is None else target
+        target = reconstruction_target(batch)
         if self.params.deterministic:
             log_px = self.decode(self._moments(batch["x"])[0]).log_prob(target)
             return LossOutput(-log_px.mean(), {"recon": -log_px.mean().detach()})

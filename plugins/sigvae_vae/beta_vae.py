@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import torch
 
-from sigvae.nn.model import LossOutput
+from sigvae.nn.model import LossOutput, reconstruction_target
 from sigvae_vae.params import BetaVAEParams
-from sigvae_vae.vae import VAE, draw, reconstruction_target
+from sigvae_vae.vae import VAE, draw
 
 
 class BetaVAE(VAE):

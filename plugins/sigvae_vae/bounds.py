@@ -10,7 +10,8 @@ With ``z_k ~ q(z|x)`` and log-weights ``log w_k = log p(x|z_k) + log p(z_k) - lo
 The log-weights are computed without tiling anything ``K`` times: one decoder pass over the
 ``K * B`` samples whose likelihood broadcasts the batch over the sample axis
 (``decode_samples``), ``log q`` read off the reparameterisation noise, and the standard-normal
-prior in closed form. ``tiled_log_weights`` is the direct computation they must equal (tests).
+prior in closed form.
+The tests check them against the direct computation (the batch tiled ``K`` times).
 """
 
 from __future__ import annotations
@@ -21,18 +22,8 @@ import torch
 from torch.distributions import Distribution
 
 from sigvae.nn.gaussians import standard_normal_log_prob
-from sigvae.nn.model import Model
+from sigvae.nn.model import Model, reconstruction_target, repeat_rows
 from sigvae.nn.posteriors import detached
-
-
-def repeat_rows(t: torch.Tensor | None, k: int) -> torch.Tensor | None:
-    """``[B, ...] -> [k * B, ...]`` in the order of ``z.reshape(k * B, ...)``."""
-    return None if t is None else t.repeat(k, *([1] * (t.dim() - 1)))
-
-
-def _target(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-    target = batch.get("target")
-    return batch["x"] if target is None else target
 
 
 def _draw(q: Distribution, samples: int, stop_q: bool) -> tuple[torch.Tensor, torch.Tensor]:
@@ -68,27 +59,8 @@ def importance_log_weights(
     x, cond = batch["x"], batch.get("cond")
     q = model.encode(x, cond)
     z, log_q = _draw(q, samples, stop_q)
-    log_px = _sample_log_likelihood(model, z, cond, _target(batch))
+    log_px = _sample_log_likelihood(model, z, cond, reconstruction_target(batch))
     return log_px + _prior_log_prob(model, z, cond) - log_q, z
-
-
-def tiled_log_weights(
-    model: Model, batch: dict[str, torch.Tensor], samples: int, stop_q: bool = False
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The reference computation of :func:`importance_log_weights`: the batch tiled ``K``
-    times, every density from its distribution object (same random draws)."""
-    x, cond = batch["x"], batch.get("cond")
-    q = model.encode(x, cond)
-    z = q.rsample((samples,))
-    flat = z.reshape(samples * x.shape[0], *z.shape[2:])
-    log_px = model.decode(flat, repeat_rows(cond, samples)).log_prob(
-        repeat_rows(_target(batch), samples)
-    )
-    q_score = detached(q) if stop_q else q
-    log_w = (
-        log_px.reshape(samples, x.shape[0]) + model.prior(cond).log_prob(z) - q_score.log_prob(z)
-    )
-    return log_w, z
 
 
 # Normalised weights below e^-46 (about 1e-20) of the largest are flushed to zero in gradients:

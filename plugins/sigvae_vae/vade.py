@@ -23,9 +23,8 @@ from torch.distributions import Categorical, Distribution, Independent, MixtureS
 
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.divergences import kl_diag_gaussian_standard
-from sigvae.nn.model import LossOutput
+from sigvae.nn.model import LossOutput, reconstruction_target
 from sigvae_vae.params import VaDEParams
-from sigvae_vae.vae import reconstruction_target
 
 
 def _kl_to_each_component(q: Independent, mu_c: torch.Tensor, logvar_c: torch.Tensor):

@@ -18,7 +18,7 @@ from torch.distributions import Distribution
 
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.divergences import kl_diag_gaussian_standard
-from sigvae.nn.model import LossOutput, sample_with_log_prob
+from sigvae.nn.model import LossOutput, reconstruction_target, sample_with_log_prob
 from sigvae.nn.posteriors import detached
 from sigvae_vae.params import VAEParams
 
@@ -29,12 +29,6 @@ def draw(q: Distribution) -> tuple[torch.Tensor, torch.Tensor | None]:
     if hasattr(q, "rsample_and_log_prob"):
         return sample_with_log_prob(q, reparameterized=True)
     return q.rsample(), None
-
-
-def reconstruction_target(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-    """What the likelihood scores: the clean ``target`` in denoising mode, else ``x``."""
-    target = batch.get("target")
-    return batch["x"] if target is None else target
 
 
 class VAE(GaussianLatentModel):

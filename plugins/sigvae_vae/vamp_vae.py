@@ -19,10 +19,10 @@ from torch import nn
 from torch.distributions import Categorical, Distribution, Independent, MixtureSameFamily, Normal
 
 from sigvae.nn.compose import x_shape_of
-from sigvae.nn.model import LossOutput
+from sigvae.nn.model import LossOutput, reconstruction_target
 from sigvae.nn.posteriors import detached
 from sigvae_vae.params import VampVAEParams
-from sigvae_vae.vae import VAE, reconstruction_target
+from sigvae_vae.vae import VAE
 
 
 def mixture_log_prob(z: torch.Tensor, loc: torch.Tensor, log_scale: torch.Tensor) -> torch.Tensor:

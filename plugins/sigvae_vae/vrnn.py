@@ -24,11 +24,16 @@ from sigvae.nn.compose import x_shape_of
 from sigvae.nn.divergences import kl_diag_gaussians
 from sigvae.nn.layers import as_sequence, channels_and_length
 from sigvae.nn.likelihoods import build_likelihood
-from sigvae.nn.model import LossOutput, Model, UndefinedQuantity, log_mean_exp
+from sigvae.nn.model import (
+    LossOutput,
+    Model,
+    UndefinedQuantity,
+    log_mean_exp,
+    reconstruction_target,
+    repeat_rows,
+)
 from sigvae.nn.posteriors import diagonal_gaussian, diagonal_gaussian_head, split_gaussian_params
-from sigvae_vae.bounds import repeat_rows
 from sigvae_vae.params import VRNNParams
-from sigvae_vae.vae import reconstruction_target
 
 _SEQUENTIAL = (
     "vrnn's posterior and prior are sequential (one z_t per step, each depending on earlier "

@@ -57,9 +57,17 @@ def log_mean_exp(values: torch.Tensor, dim: int = 0) -> torch.Tensor:
     return torch.logsumexp(values, dim=dim) - math.log(values.shape[dim])
 
 
-def _tile(t: torch.Tensor | None, k: int) -> torch.Tensor | None:
-    """``t`` repeated ``k`` times along the batch dimension (sample-major)."""
+def repeat_rows(t: torch.Tensor | None, k: int) -> torch.Tensor | None:
+    """``[B, ...] -> [k * B, ...]``: ``t`` repeated ``k`` times along the batch dimension,
+    sample-major, in the order of ``z.reshape(k * B, ...)`` for ``z [k, B, ...]``."""
     return None if t is None else t.repeat(k, *([1] * (t.dim() - 1)))
+
+
+def reconstruction_target(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """What a reconstruction term scores: the clean ``target`` when the batch carries one
+    (denoising mode, a training mode of every model), else ``x``."""
+    target = batch.get("target")
+    return batch["x"] if target is None else target
 
 
 def sample_with_log_prob(
@@ -130,7 +138,7 @@ class Model(nn.Module):
             k = min(chunk, samples - start)
             z, log_q = sample_with_log_prob(q, (k,))
             flat = z.reshape(k * x.shape[0], *z.shape[2:])
-            log_px = self.decode(flat, _tile(cond, k)).log_prob(_tile(x, k))
+            log_px = self.decode(flat, repeat_rows(cond, k)).log_prob(repeat_rows(x, k))
             log_px = log_px.reshape(k, x.shape[0])
             weights.append(log_px + prior.log_prob(z) - log_q)
         return log_mean_exp(torch.cat(weights, dim=0), dim=0)

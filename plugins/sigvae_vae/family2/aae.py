@@ -24,7 +24,7 @@ import torch
 from torch.distributions import Distribution
 
 from sigvae.nn.blocks import build_encoder
-from sigvae.nn.model import LossOutput, Model
+from sigvae.nn.model import LossOutput, Model, reconstruction_target
 from sigvae.nn.posteriors import diagonal_gaussian_head
 from sigvae_vae.family2.base import (
     CodeAutoencoder,
@@ -33,7 +33,6 @@ from sigvae_vae.family2.base import (
     discriminator_loss,
     frozen,
     generator_loss,
-    reconstruction_target,
 )
 from sigvae_vae.family2.params import AAEParams
 

@@ -24,12 +24,6 @@ from sigvae_vae.family2.divergences import mmd_unbiased
 from sigvae_vae.family2.priors import latent_prior
 
 
-def reconstruction_target(batch: dict[str, torch.Tensor]) -> torch.Tensor:
-    """What the reconstruction term scores: the clean ``target`` (denoising mode), else ``x``."""
-    target = batch.get("target")
-    return batch["x"] if target is None else target
-
-
 class PointMass(Distribution):
     """The posterior of a deterministic encoder: all mass at ``loc`` (``[B, latent]``).
     ``mean`` and ``rsample`` return ``loc``; it has no density."""

@@ -24,8 +24,8 @@ from torch.distributions import Distribution, Independent, Normal
 from sigvae.errors import ConfigError
 from sigvae.nn.compose import GaussianLatentModel, x_shape_of
 from sigvae.nn.divergences import kl_diag_gaussian_standard
-from sigvae.nn.model import LossOutput
-from sigvae_vae.family2.base import discriminator_loss, per_example_sq, reconstruction_target
+from sigvae.nn.model import LossOutput, reconstruction_target
+from sigvae_vae.family2.base import discriminator_loss, per_example_sq
 from sigvae_vae.family2.params import CVAEGANParams
 from sigvae_vae.family2.vae_gan import FeatureDiscriminator
 

@@ -14,8 +14,7 @@ import torch
 
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.divergences import kl_diag_gaussian_standard
-from sigvae.nn.model import LossOutput
-from sigvae_vae.family2.base import reconstruction_target
+from sigvae.nn.model import LossOutput, reconstruction_target
 from sigvae_vae.family2.params import DIPVAEParams
 
 

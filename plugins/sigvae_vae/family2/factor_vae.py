@@ -23,8 +23,8 @@ import torch.nn.functional as F
 
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.divergences import kl_diag_gaussian_standard
-from sigvae.nn.model import LossOutput
-from sigvae_vae.family2.base import code_critic, frozen, reconstruction_target
+from sigvae.nn.model import LossOutput, reconstruction_target
+from sigvae_vae.family2.base import code_critic, frozen
 from sigvae_vae.family2.params import FactorVAEParams
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import torch
 
-from sigvae.nn.model import LossOutput
-from sigvae_vae.family2.base import CodeAutoencoder, reconstruction_target
+from sigvae.nn.model import LossOutput, reconstruction_target
+from sigvae_vae.family2.base import CodeAutoencoder
 from sigvae_vae.family2.divergences import cauchy_schwarz_divergence, euclidean_divergence
 from sigvae_vae.family2.params import ITLAEParams
 

@@ -22,9 +22,8 @@ from torch.distributions import Categorical, Distribution, Independent, MixtureS
 
 from sigvae.errors import ConfigError
 from sigvae.nn.compose import build_autoencoder, x_shape_of
-from sigvae.nn.model import LossOutput, Model, log_mean_exp
+from sigvae.nn.model import LossOutput, Model, log_mean_exp, reconstruction_target
 from sigvae.nn.posteriors import diagonal_gaussian_head
-from sigvae_vae.family2.base import reconstruction_target
 from sigvae_vae.family2.params import MMVAEParams
 
 

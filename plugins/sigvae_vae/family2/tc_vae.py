@@ -26,8 +26,7 @@ import torch
 
 from sigvae.nn.compose import GaussianLatentModel
 from sigvae.nn.gaussians import HALF_LOG_2PI
-from sigvae.nn.model import LossOutput
-from sigvae_vae.family2.base import reconstruction_target
+from sigvae.nn.model import LossOutput, reconstruction_target
 from sigvae_vae.family2.params import BetaTCVAEParams
 from sigvae_vae.family2.tc_estimator import batch_log_q
 

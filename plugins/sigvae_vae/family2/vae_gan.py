@@ -31,14 +31,9 @@ from torch import nn
 from sigvae.nn.blocks import build_encoder
 from sigvae.nn.compose import GaussianLatentModel, x_shape_of
 from sigvae.nn.divergences import kl_diag_gaussian_standard
-from sigvae.nn.model import LossOutput, UndefinedQuantity
+from sigvae.nn.model import LossOutput, UndefinedQuantity, reconstruction_target
 from sigvae.nn.params import ArchParams
-from sigvae_vae.family2.base import (
-    discriminator_loss,
-    generator_loss,
-    per_example_sq,
-    reconstruction_target,
-)
+from sigvae_vae.family2.base import discriminator_loss, generator_loss, per_example_sq
 from sigvae_vae.family2.params import VAEGANParams
 
 

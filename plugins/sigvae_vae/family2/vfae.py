@@ -29,9 +29,9 @@ from sigvae.nn.blocks import build_decoder, build_encoder
 from sigvae.nn.compose import x_shape_of
 from sigvae.nn.divergences import kl_diag_gaussian_standard
 from sigvae.nn.likelihoods import build_likelihood
-from sigvae.nn.model import LossOutput, Model, UndefinedQuantity
+from sigvae.nn.model import LossOutput, Model, UndefinedQuantity, reconstruction_target
 from sigvae.nn.posteriors import diagonal_gaussian_head
-from sigvae_vae.family2.base import batch_mmd, reconstruction_target
+from sigvae_vae.family2.base import batch_mmd
 from sigvae_vae.family2.params import VFAEParams
 
 

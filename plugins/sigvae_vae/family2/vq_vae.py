@@ -25,8 +25,8 @@ import torch
 from torch.distributions import Distribution
 
 from sigvae.nn.compose import build_autoencoder
-from sigvae.nn.model import LossOutput, Model, UndefinedQuantity
-from sigvae_vae.family2.base import PointMass, reconstruction_target
+from sigvae.nn.model import LossOutput, Model, UndefinedQuantity, reconstruction_target
+from sigvae_vae.family2.base import PointMass
 from sigvae_vae.family2.code_prior import AutoregressiveCodePrior, UniformCodePrior
 from sigvae_vae.family2.codebook import Codebook, counts_perplexity
 from sigvae_vae.family2.params import VQVAEParams

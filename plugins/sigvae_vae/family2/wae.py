@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import torch
 
-from sigvae.nn.model import LossOutput
+from sigvae.nn.model import LossOutput, reconstruction_target
 from sigvae_vae.family2.base import (
     CodeAutoencoder,
     batch_mmd,
     code_critic,
     discriminator_loss,
     generator_loss,
-    reconstruction_target,
 )
 from sigvae_vae.family2.params import WAEParams
 

@@ -5,7 +5,29 @@ from __future__ import annotations
 
 import pytest
 import torch
-from sigvae_vae.bounds import importance_log_weights, tiled_log_weights
+from sigvae_vae.bounds import importance_log_weights
+
+from sigvae.nn.model import reconstruction_target, repeat_rows
+from sigvae.nn.posteriors import detached
+
+
+def tiled_log_weights(
+    model, batch: dict[str, torch.Tensor], samples: int, stop_q: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The direct computation :func:`importance_log_weights` must equal: the batch tiled ``K``
+    times, every density from its distribution object (same random draws)."""
+    x, cond = batch["x"], batch.get("cond")
+    q = model.encode(x, cond)
+    z = q.rsample((samples,))
+    flat = z.reshape(samples * x.shape[0], *z.shape[2:])
+    log_px = model.decode(flat, repeat_rows(cond, samples)).log_prob(
+        repeat_rows(reconstruction_target(batch), samples)
+    )
+    q_score = detached(q) if stop_q else q
+    log_w = (
+        log_px.reshape(samples, x.shape[0]) + model.prior(cond).log_prob(z) - q_score.log_prob(z)
+    )
+    return log_w, z
 
 
 def _both(model, batch, k, stop_q):
