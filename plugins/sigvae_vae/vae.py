@@ -69,10 +69,17 @@ class VAE(GaussianLatentModel):
         z, log_q = draw(q)
         log_px = self.decode(z, cond).log_prob(reconstruction_target(batch))
         kl = self.kl(q, z, log_q, cond)
-        total = -(log_px - self.kl_weight() * kl).mean()
         with torch.no_grad():
             exact = self.analytic_kl(q, cond) if self.estimator == "stl" else None
             rate = (kl if exact is None else exact).mean()
+        return self.weighted_elbo_loss(log_px, kl, rate)
+
+    def weighted_elbo_loss(
+        self, log_px: torch.Tensor, kl: torch.Tensor, rate: torch.Tensor
+    ) -> LossOutput:
+        """``-(log p(x|z) - w KL)`` averaged over the batch, with the logged terms; ``rate`` is
+        the KL to report (the exact one when the loss uses an estimate)."""
+        total = -(log_px - self.kl_weight() * kl).mean()
         terms = {
             "recon": -log_px.mean().detach(),
             "kl": rate,

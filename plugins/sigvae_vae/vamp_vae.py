@@ -86,14 +86,7 @@ class VampVAE(VAE):
         log_pz = mixture_log_prob(z, components.base_dist.loc, components.log_scale)
         log_px = self.decode(z).log_prob(reconstruction_target(batch))
         kl = log_q - log_pz
-        total = -(log_px - self.kl_weight() * kl).mean()
-        rate = kl.mean().detach()
-        terms = {
-            "recon": -log_px.mean().detach(),
-            "kl": rate,
-            "elbo": (log_px.mean().detach() - rate),
-        }
-        return LossOutput(total, terms)
+        return self.weighted_elbo_loss(log_px, kl, kl.mean().detach())
 
     def analytic_kl(self, q: Distribution, cond: torch.Tensor | None = None):
         return None
