@@ -21,7 +21,6 @@ import math
 import torch
 from torch.distributions import Distribution
 
-from sigvae.nn.gaussians import standard_normal_log_prob
 from sigvae.nn.model import Model, reconstruction_target, repeat_rows
 from sigvae.nn.posteriors import detached
 
@@ -33,12 +32,6 @@ def _draw(q: Distribution, samples: int, stop_q: bool) -> tuple[torch.Tensor, to
         return q.rsample_with_log_prob((samples,))
     z = q.rsample((samples,))
     return z, (detached(q) if stop_q else q).log_prob(z)
-
-
-def _prior_log_prob(model: Model, z: torch.Tensor, cond: torch.Tensor | None) -> torch.Tensor:
-    if type(model).prior is Model.prior:  # N(0, I): closed form, no distribution built
-        return standard_normal_log_prob(z, len(model.latent_shape))
-    return model.prior(cond).log_prob(z)
 
 
 def _sample_log_likelihood(model: Model, z, cond, target) -> torch.Tensor:
@@ -60,7 +53,7 @@ def importance_log_weights(
     q = model.encode(x, cond)
     z, log_q = _draw(q, samples, stop_q)
     log_px = _sample_log_likelihood(model, z, cond, reconstruction_target(batch))
-    return log_px + _prior_log_prob(model, z, cond) - log_q, z
+    return log_px + model.prior_log_prob(z, cond) - log_q, z
 
 
 # Normalised weights below e^-46 (about 1e-20) of the largest are flushed to zero in gradients:

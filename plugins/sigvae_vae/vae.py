@@ -43,11 +43,6 @@ class VAE(GaussianLatentModel):
         """Closed-form per-example KL(q || p(z)), or None where there is none."""
         return kl_diag_gaussian_standard(q)
 
-    def prior_log_prob(self, z: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
-        """``log p(z)`` per example (models whose prior has a cheaper direct formula
-        override this; it must equal ``self.prior(cond).log_prob(z)``)."""
-        return self.prior(cond).log_prob(z)
-
     def kl(self, q: Distribution, z: torch.Tensor, log_q: torch.Tensor | None, cond=None):
         """Per-example KL(q || p) as used in the loss: analytic when it exists, else the
         single-sample ``log q(z) - log p(z)`` (``log_q`` None: scored here); STL scores ``z``
@@ -94,5 +89,5 @@ class VAE(GaussianLatentModel):
         z, log_q = sample_with_log_prob(q, reparameterized=True)
         log_px = self.decode(z, cond).log_prob(x if target is None else target)
         exact = self.analytic_kl(q, cond)
-        kl = exact if exact is not None else log_q - self.prior(cond).log_prob(z)
+        kl = exact if exact is not None else log_q - self.prior_log_prob(z, cond)
         return log_px - kl

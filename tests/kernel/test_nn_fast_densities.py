@@ -119,3 +119,18 @@ def test_in_place_mlp_activations_give_the_same_outputs_and_gradients():
             torch.testing.assert_close(a, b)
     assert any(getattr(m, "inplace", False) for m in mlp_stack(3, [4], "relu"))
     assert isinstance(mlp_stack(3, [4], "relu")[0], nn.Linear)
+
+
+def test_prior_log_prob_is_the_priors_density_closed_form_or_not():
+    from _tiny_models import TinyVAE
+
+    class WidePrior(TinyVAE):
+        def prior(self, cond=None):
+            shape = self.latent_shape
+            return diagonal_gaussian(torch.zeros(shape), torch.ones(shape))  # variance e
+
+    plain, wide = TinyVAE({"x_shape": [8]}), WidePrior({"x_shape": [8]})
+    z = torch.randn(3, 5, *plain.latent_shape)
+    torch.testing.assert_close(plain.prior_log_prob(z), plain.prior().log_prob(z))
+    torch.testing.assert_close(wide.prior_log_prob(z), wide.prior().log_prob(z))
+    assert not torch.allclose(wide.prior_log_prob(z), plain.prior_log_prob(z))
