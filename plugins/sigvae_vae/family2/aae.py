@@ -16,6 +16,10 @@ routed into the encoder only) and the discriminator loss (into the discriminator
 Posteriors (section 2.1 of the paper): ``deterministic`` z = f(x); ``gaussian`` z ~ N(mu(x),
 sigma(x)^2) reparameterised; ``universal`` z = f(x, eta) with input noise eta ~ N(0, I), the
 noise mixed into the encoder features by a small MLP.
+
+The discriminator is an MLP of ``disc_hidden`` ReLU units (the paper's experiments use ReLU
+MLPs for every network; Pythae's default AAE discriminator is ReLU too), not the leaky-ReLU
+critic the other family-II models share.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from sigvae.nn.posteriors import diagonal_gaussian_head
 from sigvae_vae.family2.base import (
     CodeAutoencoder,
     PointMass,
-    code_critic,
     discriminator_loss,
     frozen,
     generator_loss,
@@ -53,7 +56,9 @@ class AAE(CodeAutoencoder):
             self.noise_mixer = build_encoder(
                 "mlp", (width + params.noise_dim,), params.latent_dim, hidden=[width]
             )
-        self.critic = code_critic(params.latent_dim, params.disc_hidden)
+        self.critic = build_encoder(
+            "mlp", (params.latent_dim,), 1, hidden=list(params.disc_hidden), activation="relu"
+        )
 
     def optimizer_groups(self) -> dict[str, list]:
         critic = set(map(id, self.critic.parameters()))

@@ -51,3 +51,39 @@ def test_two_d_prior_needs_two_latent_dims(build2):
 
     with pytest.raises(ConfigError, match="latent_dim: 2"):
         build2("aae", {"latent_dim": 3, "prior": "swiss-roll"})
+
+
+def _log_variance_grad(model, total: torch.Tensor) -> torch.Tensor:
+    """Gradient of ``total`` on the head rows that produce the posterior's log-variance."""
+    model.zero_grad()
+    total.backward()
+    latent = model.latent_dim
+    return model.encoder.head.weight.grad[latent:]
+
+
+def test_gaussian_posterior_variance_is_trained_by_both_encoder_losses(build2):
+    """The log-variance half of the head gets gradients from the encoder phase, and from its
+    fool-the-discriminator term alone (z is reparameterised); the discriminator phase treats
+    the codes as inputs and leaves the encoder without gradient."""
+    torch.manual_seed(0)
+    model = build2("aae", {"latent_dim": 3, "posterior": "gaussian", "disc_hidden": [16]})
+    x = torch.randn(64, 32)
+    for main in (model.joint_loss({"x": x})["main"], model.loss({"x": x}, "main")):
+        assert _log_variance_grad(model, main.total).abs().sum() > 0
+    z = model.encode(x).rsample()
+    fool = torch.nn.functional.softplus(-model.critic(z)).mean()
+    assert _log_variance_grad(model, fool).abs().sum() > 0
+    model.zero_grad()
+    model.loss({"x": x}, "disc").total.backward()
+    assert model.encoder.head.weight.grad is None
+    assert any(p.grad is not None and p.grad.any() for p in model.critic.parameters())
+
+
+def test_discriminator_is_a_relu_mlp_of_disc_hidden(build2):
+    """Pythae's default AAE discriminator (and the paper's networks) use ReLU, not leaky ReLU:
+    negative pre-activations give exactly zero hidden units."""
+    model = build2("aae", {"latent_dim": 4, "disc_hidden": [24]})
+    linears = [m for m in model.critic.modules() if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(4, 24), (24, 1)]
+    hidden = model.critic.trunk(torch.randn(256, 4))
+    assert hidden.min() == 0 and (hidden == 0).float().mean() > 0.2
