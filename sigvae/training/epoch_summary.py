@@ -31,7 +31,7 @@ def summarise_epoch(
     for split, recorders in (("train", train), ("val", val)):
         for index, phase in enumerate(phases):
             recorder = recorders.get(phase.name)
-            if recorder is None or recorder.buffer is None:
+            if recorder is None or recorder.names is None:
                 continue
             block_sums, bad = recorder.reduction()
             blocks.append((split, index, phase.name, recorder.names, recorder.max_steps))

@@ -1,7 +1,8 @@
 """The hot loops: one training epoch and one validation pass.
 
-Nothing here waits for the device: each step's loss terms are copied into a buffer on the
-device, and the epoch's means (and the first non-finite step) are read once, at epoch end.
+Nothing here waits for the device: each step's detached loss terms stay on the device, and
+the epoch's means (and the first non-finite step) are read once, at epoch end. The terms are
+kept by reference, so a model returns fresh tensors (never a buffer it updates in place).
 """
 
 from __future__ import annotations
@@ -26,40 +27,37 @@ class Phase:
 
 
 class TermRecorder:
-    """The loss terms of every step of one phase, kept on the device."""
+    """The loss terms of every step of one phase, kept on the device: each step appends its
+    detached scalars to a list, and the epoch stacks them once (no per-step kernel)."""
 
     def __init__(self, max_steps: int, device: torch.device) -> None:
         self.max_steps = max_steps
         self.device = device
         self.names: tuple[str, ...] | None = None
-        self.buffer: torch.Tensor | None = None
+        self.values: list[torch.Tensor] = []
         self.sizes: list[int] = []
 
     def add(self, total: torch.Tensor, terms: dict, size: int, grad_norm=None) -> None:
-        values = [total, *terms.values()]
-        names = ("loss", *terms)
-        if grad_norm is not None:
-            values.append(grad_norm)
-            names = (*names, "grad_norm")
-        if self.buffer is None:
+        names = ("loss", *terms) if grad_norm is None else ("loss", *terms, "grad_norm")
+        if self.names is None:
             self.names = names
-            self.buffer = torch.empty(
-                (self.max_steps, len(names)), dtype=torch.float32, device=self.device
-            )
         elif names != self.names:
             raise SigvaeError(
                 f"the model's loss terms changed between steps: {list(self.names)} then "
                 f"{list(names)}; a phase must return the same terms at every step"
             )
-        row = torch.stack([_scalar(v, self.device) for v in values]).view(-1)
-        self.buffer[len(self.sizes)] = row
+        device, values = self.device, self.values
+        values.append(_scalar(total, device))
+        values.extend(_scalar(v, device) for v in terms.values())
+        if grad_norm is not None:
+            values.append(_scalar(grad_norm, device))
         self.sizes.append(size)
 
     def reduction(self) -> tuple[torch.Tensor, torch.Tensor]:
         """``[size-weighted sums of each term..., example count]`` (float64) and the index of
         the first step whose total is not finite (``max_steps`` when there is none)."""
         steps = len(self.sizes)
-        rows = self.buffer[:steps].double()
+        rows = torch.stack(self.values).view(steps, len(self.names)).double()
         weights = torch.tensor(self.sizes, dtype=torch.float64, device=self.device)
         sums = torch.cat([(rows * weights[:, None]).sum(0), weights.sum().view(1)])
         bad = ~torch.isfinite(rows[:, 0])
@@ -70,7 +68,7 @@ class TermRecorder:
 
 def _scalar(value, device: torch.device) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
-        return value.detach().float()
+        return value.detach().float().view(())
     return torch.tensor(float(value), device=device)
 
 
