@@ -108,10 +108,13 @@ def generate_surfaces(
     latent: str = "kde",
     grid: Grid | str | None = None,
     arbitrage_free: bool = False,
+    bandwidth: str | float = "scott",
 ) -> pd.DataFrame:
     """``n`` synthetic surfaces decoded from latents drawn from a KDE of the training latents
     (``latent="kde"``, Ning et al. 2023) or the prior (``"prior"``), with per-surface arbitrage
     flags. With ``arbitrage_free`` surfaces that fail a check are replaced by fresh draws.
+    ``bandwidth``: the KDE's rule (``"scott"``, ``"silverman"``) or factor
+    (:func:`sigvae_volsurf.generation.bandwidth_factor`).
     Long format: ``group, tenor, tau, delta, log_moneyness, iv, butterfly_arbitrage,
     calendar_arbitrage``."""
     from sigvae_volsurf.completion import decode_vols
@@ -124,7 +127,7 @@ def generate_surfaces(
     grid = _grid(grid, model)
     kept, flags_kept, total = [], [], 0
     for attempt in range(50):
-        z = sample_latents(model, n, seed=seed + 7919 * attempt, method=latent)
+        z = sample_latents(model, n, seed + 7919 * attempt, latent, bandwidth)
         vols = decode_vols(model, z, grid.coordinates())
         flags = surface_arbitrage_flags(vols, grid)
         bad = flags["butterfly"] | flags["calendar"]

@@ -55,6 +55,7 @@ def card_text(
     weights: Path,
     benchmark: Path | None,
     command: str = "sigvae run pipelines/volsurf_pointwise.yaml",
+    notes: str = "",
 ) -> str:
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     source = run_dir / "metrics.json"
@@ -112,7 +113,7 @@ def card_text(
         "simulator draws with seed 7: `benchmarks/results/volsurf_variants.md`). The real CAD "
         "surface was not used for any choice; it is a test surface, scored once for the shipped "
         "model in `benchmarks/results/volsurf.md`.",
-        "",
+        *([notes.strip(), ""] if notes.strip() else [""]),
         "## Completion",
         "Default: batched Levenberg-Marquardt in latent space from the better of the prior "
         "mean and the model's amortised guess (its start network reads the observed grid "
@@ -146,7 +147,14 @@ def main(argv=None) -> int:
         action="store_true",
         help="re-run the pipeline's evaluators on the held-out split",
     )
+    parser.add_argument(
+        "--notes",
+        type=Path,
+        default=None,
+        help="markdown file added to the card's 'How the settings were chosen' section",
+    )
     args = parser.parse_args(argv)
+    notes = args.notes.read_text() if args.notes else ""
     if args.evaluate:
         evaluate_run(args.run_dir)
     from sigvae.training.checkpoint import load_model, save_model
@@ -156,7 +164,7 @@ def main(argv=None) -> int:
     weights = save_model(model, WEIGHTS / "volsurf_pointwise.pt")
     card = WEIGHTS / "MODEL_CARD.md"
     tmp = card.with_suffix(".md.tmp")
-    tmp.write_text(card_text(args.run_dir, weights, args.benchmark, args.command))
+    tmp.write_text(card_text(args.run_dir, weights, args.benchmark, args.command, notes))
     tmp.replace(card)
     print(f"wrote {weights} and {card}")
     return 0

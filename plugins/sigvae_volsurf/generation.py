@@ -2,8 +2,10 @@
 
 Ning, Jaimungal, Zhang & Bergeron (2023) generate from a kernel density estimate of the
 encoded training surfaces rather than from N(0, I), because the aggregate posterior of a
-trained VAE does not fill the prior. The KDE here is Gaussian with Scott's bandwidth factor
-``n^(-1/(d+4))`` times the latents' covariance: draw a remembered training latent, add
+trained VAE does not fill the prior. The KDE here is Gaussian with the latents' covariance
+times a squared bandwidth factor: Scott's ``n^(-1/(d+4))`` or Silverman's
+``(n (d + 2) / 4)^(-1/(d+4))`` (Scott 1992, Silverman 1986; the rules of
+``scipy.stats.gaussian_kde``), or a given number. A draw is a remembered training latent plus
 correlated Gaussian noise.
 """
 
@@ -13,8 +15,23 @@ import torch
 
 from sigvae.errors import SigvaeError
 
+BANDWIDTHS = ("scott", "silverman")
 
-def sample_latents(model, n: int, seed: int = 0, method: str = "kde") -> torch.Tensor:
+
+def bandwidth_factor(rule: str | float, n: int, d: int) -> float:
+    """The KDE's bandwidth factor for ``n`` latents of ``d`` dimensions."""
+    if rule == "scott":
+        return n ** (-1.0 / (d + 4))
+    if rule == "silverman":
+        return (n * (d + 2) / 4.0) ** (-1.0 / (d + 4))
+    if isinstance(rule, (int, float)) and not isinstance(rule, bool) and rule >= 0:
+        return float(rule)
+    raise SigvaeError(f"unknown KDE bandwidth {rule!r}; use {BANDWIDTHS} or a factor >= 0")
+
+
+def sample_latents(
+    model, n: int, seed: int = 0, method: str = "kde", bandwidth: str | float = "scott"
+) -> torch.Tensor:
     gen = torch.Generator().manual_seed(seed)
     d = model.latent_dim
     if method == "prior":
@@ -26,7 +43,7 @@ def sample_latents(model, n: int, seed: int = 0, method: str = "kde") -> torch.T
         raise SigvaeError(
             "this model remembered too few training latents for a KDE; use the prior instead"
         )
-    factor = len(bank) ** (-1.0 / (d + 4))
+    factor = bandwidth_factor(bandwidth, len(bank), d)
     cov = torch.cov(bank.T) + 1e-9 * torch.eye(d)
     chol = torch.linalg.cholesky(cov)
     pick = torch.randint(len(bank), (n,), generator=gen)

@@ -50,6 +50,11 @@ class SimulatedReaderParams(GridParams):
     )
     seed: int = Field(0, ge=0, description="seed of the parameter draws")
     equity_share: float = Field(0.3, ge=0.0, le=1.0, description="share of equity-like draws")
+    fx_box: Literal["standard", "wide"] = Field(
+        "standard",
+        description="FX parameter ranges: standard, or wide (steeper, more persistent risk "
+        "reversals; sigvae_volsurf.simulation_params.WIDE_FX)",
+    )
 
 
 class QuotesReaderParams(Params):

@@ -24,6 +24,7 @@ class SimulatedSurfacesReader:
             seed=p.seed,
             models=tuple(p.models),
             equity_share=p.equity_share,
+            fx_box=p.fx_box,
         )
         return frame
 

@@ -109,10 +109,12 @@ def simulate_surfaces(
     models: tuple[str, ...] = MODELS,
     equity_share: float = 0.3,
     max_draw_factor: int = 20,
+    fx_box: str = "standard",
 ) -> tuple[pd.DataFrame, SimulationReport]:
     """``n_per_model`` arbitrage-free surfaces from each generator, as one long DataFrame with
     columns ``group, model, market, tenor, tau, delta, log_moneyness, iv`` (one row per grid
-    point, ``group`` naming the surface), plus a :class:`SimulationReport`."""
+    point, ``group`` naming the surface), plus a :class:`SimulationReport`. ``fx_box`` picks
+    the FX parameter ranges (:func:`~sigvae_volsurf.simulation_params.draw_parameters`)."""
     grid = grid or Grid()
     taus = grid.taus
     rng = np.random.default_rng(seed)
@@ -125,7 +127,7 @@ def simulate_surfaces(
         kept_iv, kept_k, kept_market, drawn = [], [], [], 0
         reasons: dict[str, int] = {}
         while sum(len(a) for a in kept_iv) < n_wanted and drawn < max_draw_factor * n_wanted:
-            params, market = draw_parameters(model, CHUNK, rng, equity_share)
+            params, market = draw_parameters(model, CHUNK, rng, equity_share, fx_box)
             drawn += CHUNK
             k_at, iv_at, reason = _simulate_chunk(model, params, grid, taus)
             good = reason == ""

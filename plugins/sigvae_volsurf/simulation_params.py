@@ -6,6 +6,18 @@ skewed with ATM vols of 10-45 %). Each draw is equity-like with probability ``eq
 SABR and SSVI need an at-the-money term structure; both use
 ``sigma_atm(tau) = s_inf + (s_0 - s_inf) exp(-tau / lam)``, and SABR's vol of vol decays as
 ``nu(tau) = nu_1 max(tau, 1/4)^(-gamma_nu)`` (short-dated smiles are more curved).
+
+``fx_box="wide"`` replaces the FX ranges by ``WIDE_FX``: stronger correlations of either sign,
+slower mean reversion, more vol of vol and a flatter vol-of-vol term structure, i.e. steeper and
+more persistent (long-dated) risk reversals. Why: Janek, Kluge, Weron & Wystup (2011, "FX
+smile in the Heston model") calibrate Heston to FX smiles one maturity at a time, i.e. the
+parameters that fit FX smiles change with tenor, and van der Stoep, Grzelak & Oosterlee (2015,
+"The time-dependent FX-SABR model") find time-dependent SABR parameters necessary for FX
+surfaces, while the standard box (|rho| <= 0.5, vol of vol decaying at least like
+``tau^-0.2``) produces little long-dated risk reversal. The wide box was
+chosen knowing the earlier shipped model's score on the real CAD test surface; its extent was
+set once (not tuned on CAD) and its effect measured on simulated validation surfaces only
+(``benchmarks/results/volsurf_variants.md``).
 """
 
 from __future__ import annotations
@@ -51,26 +63,48 @@ RANGES = {
 }
 
 
-def _draw(rng, table, equity):
+# FX ranges of ``fx_box="wide"`` (equity ranges and unlisted FX ranges stay as in RANGES)
+WIDE_FX = {
+    "heston": {
+        "s0": (0.03, 0.22),
+        "s_inf": (0.04, 0.22),
+        "kappa": (0.2, 3.0),
+        "sigma": (0.1, 1.0),
+        "rho": (-0.7, 0.7),
+    },
+    "jumps": {"mu_j": (-0.08, 0.08), "delta_j": (0.02, 0.10)},
+    "term": {"s0": (0.03, 0.22), "s_inf": (0.04, 0.22), "lam": (0.1, 2.5)},
+    "sabr": {"rho": (-0.7, 0.7), "nu_1": (0.15, 1.2), "gamma_nu": (0.1, 0.5)},
+    "ssvi": {"rho": (-0.7, 0.7), "eta": (0.15, 2.2), "gamma": (0.15, 0.5)},
+}
+FX_BOXES = ("standard", "wide")
+
+
+def _draw(rng, table, equity, fx_override=None):
     out = {}
     for name, (fx, eq) in table.items():
+        fx = (fx_override or {}).get(name, fx)
         lo = np.where(equity, eq[0], fx[0])
         hi = np.where(equity, eq[1], fx[1])
         out[name] = rng.uniform(lo, hi)
     return out
 
 
-def draw_parameters(model: str, n: int, rng, equity_share: float = 0.3):
-    """``(params, market)``: a dict of parameter arrays and an array of ``"fx"``/``"equity"``."""
+def draw_parameters(model: str, n: int, rng, equity_share: float = 0.3, fx_box: str = "standard"):
+    """``(params, market)``: a dict of parameter arrays and an array of ``"fx"``/``"equity"``;
+    ``fx_box`` picks the FX ranges (``"standard"``: RANGES, ``"wide"``: WIDE_FX over them)."""
+    if fx_box not in FX_BOXES:
+        raise ValueError(f"unknown FX parameter box {fx_box!r}; choose from {FX_BOXES}")
+    wide = WIDE_FX if fx_box == "wide" else {}
     equity = rng.uniform(size=n) < equity_share
     market = np.where(equity, "equity", "fx")
     if model in ("heston", "bates"):
-        p = _draw(rng, RANGES["heston"], equity)
+        p = _draw(rng, RANGES["heston"], equity, wide.get("heston"))
         if model == "bates":
-            p.update(_draw(rng, RANGES["jumps"], equity))
+            p.update(_draw(rng, RANGES["jumps"], equity, wide.get("jumps")))
         return p, market
-    p = _draw(rng, RANGES["term"], equity)
-    p.update(_draw(rng, RANGES[model], equity))
+    p = _draw(rng, RANGES["term"], equity, wide.get("term"))
+    p.update(_draw(rng, RANGES[model], equity, wide.get(model)))
     if model == "ssvi":
         p["eta"] = np.minimum(p["eta"], 2.0 / (1.0 + np.abs(p["rho"])))
     return p, market
