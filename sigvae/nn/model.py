@@ -185,6 +185,11 @@ class Model(nn.Module):
         (simultaneous updates, as Pythae's multi-optimizer trainers do)."""
         raise NotImplementedError(f"{type(self).__name__} sets joint_phases but has no joint_loss")
 
+    #: The learning rate of the current epoch, set by the Trainer before :meth:`on_epoch_start`
+    #: (None outside the Trainer): a model that fits a separate stage itself, such as the
+    #: VQ-VAE's code prior, steps it at the rate the Trainer's optimizers use.
+    epoch_lr: float | None = None
+
     def on_epoch_start(self, epoch: int, max_epochs: int) -> None:
         """Called before each epoch (schedules such as a KL capacity or warm-up)."""
 

@@ -18,6 +18,8 @@ _LAZY = {
     "Trainer": "sigvae.training.trainer",
     "TrainResult": "sigvae.training.trainer",
     "plot_history": "sigvae.training.history",
+    "LeanAdam": "sigvae.training.fused_adam",
+    "LeanAdamW": "sigvae.training.fused_adam",
 }
 
 __all__ = ["EarlyStoppingConfig", "TrainConfig", *_LAZY]

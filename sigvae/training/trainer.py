@@ -199,7 +199,9 @@ class Trainer:
         cfg = self.config
         seed_epoch(cfg.seed, epoch, s.context.rank)
         # every epoch, also for "none": a resumed optimizer must not keep a checkpoint's rate
-        set_lr((p.optimizer for p in s.phases), lr_at(cfg, epoch))
+        lr = lr_at(cfg, epoch)
+        set_lr((p.optimizer for p in s.phases), lr)
+        s.model.epoch_lr = lr
         s.model.on_epoch_start(epoch, cfg.epochs)
         started = time.perf_counter()
         order = s.train.epoch_order(cfg.seed, epoch, s.context)

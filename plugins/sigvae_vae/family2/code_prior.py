@@ -1,6 +1,8 @@
-"""Priors over VQ-VAE code sequences, used for sampling (van den Oord et al. 2017, sec. 3.2
-fit a PixelCNN/WaveNet over the codes after training; here an autoregressive network is fitted
-jointly, on detached codes, so the one Trainer trains everything).
+"""Priors over VQ-VAE code sequences, used for sampling and ``log p(codes)`` (van den Oord et
+al. 2017, sec. 3.2, fit a PixelCNN/WaveNet over the codes as a separate stage after the VQ-VAE).
+Here :class:`DeferredPriorFit` fits the autoregressive prior as that separate stage, run at the
+end of every epoch on the code sequences the epoch produced, so it neither slows the VQ-VAE's
+own steps nor needs the data a second time.
 
 ``p(k_1..k_T) = prod_t p(k_t | k_<t)`` by a masked autoencoder (MADE, Germain, Gregor, Murray &
 Larochelle 2015): one hidden layer whose units carry a degree ``d`` in ``1..T-1``; a unit sees
@@ -12,8 +14,10 @@ recurrence over the sequence during training).
 from __future__ import annotations
 
 import math
+import time
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
@@ -77,3 +81,81 @@ class UniformCodePrior(nn.Module):
     @torch.no_grad()
     def sample(self, n: int, length: int, device: torch.device) -> torch.Tensor:
         return torch.randint(0, self.size, (n, length), device=device)
+
+
+class DeferredPriorFit:
+    """Maximum-likelihood fitting of a code prior, deferred to the end of each epoch: the codes
+    of every training batch are kept (``[B, T]`` integers, detached) and :meth:`fit` then takes
+    one Adam step on ``-mean log p(codes)`` per kept batch, in order. The prior's loss depends
+    on its own weights and the codes only, so at the Trainer's learning rate this is the same
+    sequence of updates as stepping it inside each training step, without a phase per step.
+
+    Under torchrun every rank gathers all ranks' codes, so each takes the same steps on the
+    same (world-size times larger) batches and the priors stay identical. ``seconds`` and
+    ``cpu_seconds`` add up the time spent fitting (benchmarks report it apart from the VQ-VAE);
+    ``last_nll`` is the mean negative log-likelihood over the last fit's batches (nats)."""
+
+    def __init__(self, prior: nn.Module) -> None:
+        self.prior = prior
+        self.batches: list[torch.Tensor] = []
+        self.optimizer: torch.optim.Optimizer | None = None
+        self.seconds = self.cpu_seconds = 0.0
+        self.last_nll = math.nan
+
+    def collect(self, codes: torch.Tensor) -> None:
+        self.batches.append(codes.detach())
+
+    def fit(self, lr: float) -> None:
+        """One pass over the kept batches at step size ``lr``; they are dropped afterwards."""
+        batches, self.batches = self.batches, []
+        if not batches:
+            return
+        wall, cpu = time.perf_counter(), time.process_time()
+        batches = _gathered(batches)
+        params = list(self.prior.parameters())
+        if self.optimizer is None:
+            self.optimizer = _adam(params, lr)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        total = torch.zeros((), device=batches[0].device)
+        self.prior.requires_grad_(True)
+        try:
+            with torch.enable_grad():
+                for codes in batches:
+                    for p in params:
+                        p.grad = None
+                    loss = -self.prior.log_prob(codes).mean()
+                    loss.backward()
+                    self.optimizer.step()
+                    total += loss.detach()
+        finally:
+            self.prior.requires_grad_(False)
+        self.last_nll = float(total) / len(batches)  # also waits for the device (timing)
+        self.seconds += time.perf_counter() - wall
+        self.cpu_seconds += time.process_time() - cpu
+
+
+def _adam(params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    from sigvae.training import LeanAdam
+
+    try:
+        return LeanAdam(params, lr=lr, fused=True)
+    except (RuntimeError, ValueError):  # a device or dtype the fused kernel lacks
+        return LeanAdam(params, lr=lr)
+
+
+def _gathered(batches: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Each batch joined with the same-position batch of every other rank (the sampler gives
+    every rank the same number of examples); the batches themselves without torchrun."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return batches
+    local = torch.cat(batches)
+    parts = [torch.empty_like(local) for _ in range(dist.get_world_size())]
+    dist.all_gather(parts, local)
+    stacked = torch.stack(parts)  # [world, N, T]
+    out, start = [], 0
+    for codes in batches:
+        stop = start + codes.shape[0]
+        out.append(stacked[:, start:stop].reshape(-1, codes.shape[1]))
+        start = stop
+    return out

@@ -45,9 +45,11 @@ class Codebook(nn.Module):
         self.register_buffer("recent", torch.zeros(0, dim), persistent=False)
 
     def nearest(self, z: torch.Tensor) -> torch.Tensor:
-        """Index of the nearest code (squared Euclidean distance) for each row of ``z``."""
+        """Index of the nearest code (squared Euclidean distance) for each row of ``z``:
+        ``argmin_i |z|^2 - 2 z.e_i + |e_i|^2``, where ``|z|^2`` is the same for every code and
+        so left out, and the rest is one ``addmm``."""
         e = self.embedding.to(z.dtype)
-        dist = z.pow(2).sum(1, keepdim=True) - 2.0 * z @ e.T + e.pow(2).sum(1)[None, :]
+        dist = torch.addmm(e.square().sum(1), z, e.T, alpha=-2.0)
         # min(...).indices is argmin (first index among ties) at half the cost on CPU
         return dist.min(dim=1).indices
 

@@ -8,11 +8,13 @@ straight-through estimator, so the reconstruction gradient reaches the encoder u
 
 Phases (each steps only its own parameters): ``main`` (encoder, decoder: reconstruction +
 commitment; in EMA mode the codebook follows the EMA update of :mod:`.codebook` here, in
-training mode only), ``codebook`` (without EMA: the codebook loss ||sg(z_e) - e||^2) and
-``prior`` (the autoregressive code prior, fitted by maximum likelihood to the batch's
-detached code sequences). All phases come from one encoder pass
-(the Trainer's joint step routes each loss into its own group). Dead codes restart at the end
-of every epoch. The loss reports the batch's codebook ``perplexity`` and ``codes_used``.
+training mode only) and ``codebook`` (without EMA: the codebook loss ||sg(z_e) - e||^2), both
+from one encoder pass (the Trainer's joint step routes each loss into its own group). The
+autoregressive code prior is a separate stage, as in the paper (sec. 3.2): it is fitted by
+maximum likelihood on the detached code sequences each epoch produced, at the end of that
+epoch (:class:`.code_prior.DeferredPriorFit`: its own Adam, at the Trainer's learning rate), so the VQ-VAE's
+steps do not pay for it; ``prior_fit.seconds`` is its time. Dead codes restart at the end of
+every epoch. The loss reports the batch's codebook ``perplexity`` and ``codes_used``.
 
 With the one-hot posterior q(k|x) and code prior p(k), ``KL = -log p(k)``, so
 ``elbo = log p(x|z_q) + log p(k)`` (``-T log K`` for the uniform prior); q is deterministic, so
@@ -27,9 +29,15 @@ from torch.distributions import Distribution
 from sigvae.nn.compose import build_autoencoder
 from sigvae.nn.model import LossOutput, Model, UndefinedQuantity, reconstruction_target
 from sigvae_vae.family2.base import PointMass
-from sigvae_vae.family2.code_prior import AutoregressiveCodePrior, UniformCodePrior
+from sigvae_vae.family2.code_prior import (
+    AutoregressiveCodePrior,
+    DeferredPriorFit,
+    UniformCodePrior,
+)
 from sigvae_vae.family2.codebook import Codebook, counts_perplexity
 from sigvae_vae.family2.params import VQVAEParams
+
+PRIOR_LR = 1e-3  # code-prior step size outside the Trainer (which passes its own rate)
 
 
 class VQVAE(Model):
@@ -52,8 +60,12 @@ class VQVAE(Model):
             self.code_prior = AutoregressiveCodePrior(
                 params.codebook_size, params.prior_hidden, params.tokens
             )
+            # trained only by its own stage: frozen for the Trainer (and DDP) in between
+            self.code_prior.requires_grad_(False)
+            self.prior_fit = DeferredPriorFit(self.code_prior)
         else:
             self.code_prior = UniformCodePrior(params.codebook_size)
+            self.prior_fit = None
 
     # --- quantisation ------------------------------------------------------------------------
     def encoder_outputs(self, x: torch.Tensor) -> torch.Tensor:
@@ -92,8 +104,6 @@ class VQVAE(Model):
         groups = {"main": [p for p in self.parameters() if id(p) not in own]}
         if not self.params.ema:
             groups["codebook"] = list(self.codebook.parameters())
-        if self.params.prior == "autoregressive":
-            groups["prior"] = list(self.code_prior.parameters())
         return groups
 
     def joint_loss(self, batch: dict[str, torch.Tensor]) -> dict[str, LossOutput]:
@@ -111,6 +121,8 @@ class VQVAE(Model):
             if self.params.ema:
                 self.codebook.ema_update(outputs, flat, counts)
             self.codebook.record(outputs, flat, counts)
+            if self.prior_fit is not None:
+                self.prior_fit.collect(indices)
         z_st = z_e + (z_q - z_e).detach()  # straight-through
         recon = -self.decode(z_st.flatten(1)).log_prob(reconstruction_target(batch)).mean()
         commitment = (z_e - z_q.detach()).pow(2).flatten(1).sum(1).mean()
@@ -123,14 +135,14 @@ class VQVAE(Model):
         out = {"main": LossOutput(recon + self.params.commitment * commitment, terms)}
         if not self.params.ema:
             out["codebook"] = LossOutput((z_e.detach() - z_q).pow(2).flatten(1).sum(1).mean(), {})
-        if self.params.prior == "autoregressive":
-            out["prior"] = LossOutput(-self.code_prior.log_prob(indices).mean())
         return out
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         return self._losses(batch, update=phase == "main")[phase]
 
     def on_epoch_end(self, epoch: int, max_epochs: int) -> None:
+        if self.prior_fit is not None:
+            self.prior_fit.fit(PRIOR_LR if self.epoch_lr is None else self.epoch_lr)
         if self.params.restart_below > 0 and epoch < max_epochs - 1:
             self.codebook.restart_dead(self.params.restart_below)
         else:

@@ -151,3 +151,46 @@ def test_codebook_usage_and_learned_prior_on_real_ecg(build2, ludb_small):
     learned = float(model.code_prior.log_prob(codes).mean().detach())
     assert learned > -4 * math.log(32) + 0.25, learned
     assert np.isfinite(model.log_likelihood(held_out[:16]).numpy()).all()
+
+
+def test_deferred_prior_fit_takes_the_per_step_updates():
+    """Fitting the prior at epoch end on the kept batches is the same sequence of Adam steps
+    as stepping it once per training batch (its loss depends only on its weights and codes)."""
+    from sigvae_vae.family2.code_prior import AutoregressiveCodePrior, DeferredPriorFit
+
+    from sigvae.training import LeanAdam
+
+    torch.manual_seed(0)
+    batches = [torch.randint(0, 6, (16, 3)) for _ in range(5)]
+    stepped = AutoregressiveCodePrior(size=6, hidden=10, length=3)
+    deferred = AutoregressiveCodePrior(size=6, hidden=10, length=3)
+    deferred.load_state_dict(stepped.state_dict())
+    opt = LeanAdam(stepped.parameters(), lr=0.01, fused=True)
+    for codes in batches:
+        opt.zero_grad()
+        (-stepped.log_prob(codes).mean()).backward()
+        opt.step()
+    deferred.requires_grad_(False)
+    fitter = DeferredPriorFit(deferred)
+    for codes in batches:
+        fitter.collect(codes)
+    fitter.fit(lr=0.01)
+    for a, b in zip(stepped.parameters(), deferred.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert not any(p.requires_grad for p in deferred.parameters())
+    assert fitter.batches == [] and fitter.seconds > 0 and math.isfinite(fitter.last_nll)
+
+
+def test_the_trainer_runs_the_prior_stage_at_the_training_rate(build2):
+    """The prior is no optimizer group of the Trainer; it is fitted at each epoch end, at the
+    epoch's learning rate, on that epoch's codes."""
+    torch.manual_seed(0)
+    model = build2("vq-vae", SMALL)
+    assert set(model.optimizer_groups()) == {"main"}
+    before = [p.detach().clone() for p in model.code_prior.parameters()]
+    history = fit(model, np.random.default_rng(0).normal(size=(96, 32)), epochs=2, lr=3e-3)
+    assert "train/prior/loss" not in history[-1]
+    assert model.epoch_lr == 3e-3
+    assert model.prior_fit.optimizer.param_groups[0]["lr"] == 3e-3
+    moved = [not torch.equal(a, b) for a, b in zip(before, model.code_prior.parameters())]
+    assert all(moved) and model.prior_fit.seconds > 0
