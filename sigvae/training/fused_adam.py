@@ -75,35 +75,66 @@ class _LeanStep:
         ):
             return None
         plan = []
-        for group in self.param_groups:
+        for group, tensors in zip(self.param_groups, self._state_lists(), strict=True):
             if not group["fused"] or group["capturable"] or group["differentiable"]:
                 return None
             if any(isinstance(v, torch.Tensor) for v in (group["lr"], *group["betas"])):
                 return None
-            lists = ([], [], [], [], [], [])
-            params, grads, avgs, squares, maxima, steps = lists
-            kind = None
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = self.state.get(p)
-                if not state or grad.is_sparse or p.is_complex():
-                    return None  # first step (torch initialises the state) or unusual tensors
-                if kind is None:
-                    kind = (p.device, p.dtype)
-                elif (p.device, p.dtype) != kind:
+            grads = [p.grad for p in group["params"]]
+            if tensors is not None and None not in grads:
+                if any(g.is_sparse for g in grads):
                     return None
-                params.append(p)
-                grads.append(grad)
-                avgs.append(state["exp_avg"])
-                squares.append(state["exp_avg_sq"])
-                steps.append(state["step"])
-                if group["amsgrad"]:
-                    maxima.append(state["max_exp_avg_sq"])
-            if params:
+                params, avgs, squares, maxima, steps = tensors
+                lists = (params, grads, avgs, squares, maxima, steps)
+            else:
+                lists = self._lists_with_grads(group)
+                if lists is None:
+                    return None
+            if lists[0]:
                 plan.append((group, lists))
         return plan
+
+    def _state_lists(self) -> list:
+        """Per group, the lists ``(params, exp_avg, exp_avg_sq, max_exp_avg_sq, step)`` over
+        all its parameters (None where one has no state yet or the tensors are mixed), kept
+        until the state or the groups are replaced (``load_state_dict``, ``add_param_group``).
+        """
+        key = (id(self.state), id(self.param_groups), len(self.param_groups), len(self.state))
+        cached = self.__dict__.get("_lean_state_lists")
+        if cached is None or cached[0] != key:
+            lists = [self._lists_with_grads(g, every=True) for g in self.param_groups]
+            lists = [None if t is None else (t[0], *t[2:]) for t in lists]
+            cached = self._lean_state_lists = (key, lists)
+        return cached[1]
+
+    def _lists_with_grads(self, group: dict, every: bool = False):
+        """``(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq, step)`` of the group's
+        parameters that have a gradient (``every``: of all of them, grads left empty), or None
+        when one lacks its state (first step: torch initialises it), is sparse or complex, or
+        the tensors do not share one device and dtype (one kernel call per group)."""
+        lists = ([], [], [], [], [], [])
+        params, grads, avgs, squares, maxima, steps = lists
+        kind = None
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None and not every:
+                continue
+            state = self.state.get(p)
+            if not state or (grad is not None and grad.is_sparse) or p.is_complex():
+                return None
+            if kind is None:
+                kind = (p.device, p.dtype)
+            elif (p.device, p.dtype) != kind:
+                return None
+            params.append(p)
+            if not every:
+                grads.append(grad)
+            avgs.append(state["exp_avg"])
+            squares.append(state["exp_avg_sq"])
+            steps.append(state["step"])
+            if group["amsgrad"]:
+                maxima.append(state["max_exp_avg_sq"])
+        return lists
 
 
 # torch wraps the ``step`` of each optimizer class in its hook/profiler wrapper unless marked

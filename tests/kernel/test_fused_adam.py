@@ -84,3 +84,33 @@ def test_state_dict_round_trip_continues_identically():
     other.step()
     for a, b in zip(params, clone, strict=True):
         assert torch.equal(a, b)
+
+
+def test_cached_state_follows_load_state_dict_and_new_groups():
+    """The lean path caches the state tensors; loading a state or adding a group must not
+    leave it stepping the old ones."""
+    params, opt = _run(LeanAdam, {"lr": 1e-2}, steps=2)
+    saved = copy.deepcopy(opt.state_dict())
+    reference = [p.detach().clone() for p in params]
+    for p in params:
+        p.grad = torch.ones_like(p)
+    opt.step()  # moves the live state away from ``saved``
+    opt.load_state_dict(saved)
+    with torch.no_grad():
+        for p, r in zip(params, reference, strict=True):
+            p.copy_(r)
+    twin_params = [torch.nn.Parameter(r.clone()) for r in reference]
+    twin = torch.optim.Adam(twin_params, lr=1e-2, fused=True)
+    twin.load_state_dict(copy.deepcopy(saved))
+    for p, q in zip(params, twin_params, strict=True):
+        p.grad, q.grad = torch.ones_like(p), torch.ones_like(q)
+    opt.step()
+    twin.step()
+    for p, q in zip(params, twin_params, strict=True):
+        assert torch.equal(p, q)
+    extra = torch.nn.Parameter(torch.zeros(3))
+    opt.add_param_group({"params": [extra]})
+    extra.grad = torch.ones(3)
+    opt.step()  # first step of the new group: torch initialises its state
+    opt.step()
+    assert float(opt.state[extra]["step"]) == 2 and extra.abs().sum() > 0
