@@ -92,3 +92,38 @@ def test_vq_terms_from_counts_equal_the_direct_ones(build):
     indices = model.code_indices(x)
     torch.testing.assert_close(terms["perplexity"], perplexity(indices, 8))
     assert float(terms["codes_used"]) == torch.unique(indices).numel()
+
+
+@pytest.mark.parametrize("logvar_shift", [0.0, 15.0])  # 15: some log-variances clamped
+def test_fused_vae_head_gives_the_generic_loss_and_gradients(build, logvar_shift):
+    """``vae``'s one-node sample + analytic KL equals the generic path (diagonal-Gaussian
+    distribution, rsample, kl_diag_gaussian_standard): same draw, values and gradients, also
+    where the log-variance clamp cuts the gradient."""
+    model = build("vae", {"latent_dim": 4, "beta": 2.0}, x_shape=(16,)).double()
+    with torch.no_grad():
+        model.encoder.head.bias[4:] += logvar_shift
+    assert model._fused_head
+    x = torch.randn(9, 16, dtype=torch.float64)
+
+    def run(fused: bool):
+        model._fused_head = fused
+        torch.manual_seed(4)
+        model.zero_grad(set_to_none=True)
+        out = model.loss({"x": x})
+        out.total.backward()
+        grads = {n: p.grad.clone() for n, p in model.named_parameters()}
+        return out, grads
+
+    fast, fast_grads = run(True)
+    slow, slow_grads = run(False)
+    torch.testing.assert_close(fast.total, slow.total)
+    for key in slow.terms:
+        torch.testing.assert_close(fast.terms[key], slow.terms[key])
+    for key, grad in slow_grads.items():
+        torch.testing.assert_close(fast_grads[key], grad)
+
+
+def test_fused_vae_head_only_where_the_model_is_the_plain_one(build):
+    assert not build("vae", {"latent_dim": 4, "estimator": "stl"}, x_shape=(16,))._fused_head
+    assert not build("ar1-vae", {"latent_dim": 4}, x_shape=(16,))._fused_head
+    assert not build("vamp-vae", {"latent_dim": 4, "components": 3}, x_shape=(16,))._fused_head
