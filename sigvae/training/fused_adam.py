@@ -81,7 +81,7 @@ class _LeanStep:
             if any(isinstance(v, torch.Tensor) for v in (group["lr"], *group["betas"])):
                 return None
             grads = [p.grad for p in group["params"]]
-            if tensors is not None and None not in grads:
+            if tensors is not None and all(g is not None for g in grads):
                 if any(g.is_sparse for g in grads):
                     return None
                 params, avgs, squares, maxima, steps = tensors
