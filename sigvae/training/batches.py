@@ -1,7 +1,7 @@
 """Batches without a DataLoader: the data is collated once into tensors (on the device when it
 fits) and each step gathers its rows with one ``index_select`` per field.
 
-The order of an epoch comes from :class:`torch.utils.data.DistributedSampler` seeded with
+The order of an epoch is the one :class:`torch.utils.data.DistributedSampler` gives with
 ``seed`` and ``set_epoch(epoch)``, so it depends only on ``(seed, epoch)`` and, under torchrun,
 each rank takes its own equal-sized share.
 """
@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import numpy as np
 import torch
-from torch.utils.data import DistributedSampler
 
 from sigvae.data import Arrays
 from sigvae.errors import DataError
@@ -53,16 +52,17 @@ class BatchSource:
         return {k: t.pin_memory().to(self.device, non_blocking=True) for k, t in batch.items()}
 
     def epoch_order(self, seed: int, epoch: int, context: DistContext) -> torch.Tensor:
-        """This rank's example indices for ``epoch``, shuffled (padded to equal shares)."""
-        sampler = DistributedSampler(
-            range(self.n),
-            num_replicas=context.world_size,
-            rank=context.rank,
-            shuffle=True,
-            seed=seed,
-        )
-        sampler.set_epoch(epoch)
-        order = torch.tensor(list(sampler), dtype=torch.long)
+        """This rank's example indices for ``epoch``, shuffled (padded to equal shares): the
+        order :class:`torch.utils.data.DistributedSampler` gives (same generator, padding and
+        striding), built as tensors instead of a Python list of every index."""
+        world = context.world_size
+        generator = torch.Generator()
+        generator.manual_seed(seed + epoch)
+        order = torch.randperm(self.n, generator=generator)
+        total = -(-self.n // world) * world
+        if total > self.n:  # pad with the permutation's head, repeated if need be
+            order = order.repeat(-(-total // self.n))[:total]
+        order = order[context.rank : total : world]
         return order.to(self.device) if self.on_device else order
 
     def steps(self, count: int) -> int:
