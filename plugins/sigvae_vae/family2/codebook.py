@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-RESERVOIR = 1024  # recent encoder outputs kept as restart candidates
+RESERVOIR = 1024  # at least this many recent encoder outputs are restart candidates
 
 
 class Codebook(nn.Module):
@@ -42,7 +42,8 @@ class Codebook(nn.Module):
             self.embedding = nn.Parameter(init)
         # epoch statistics and restart candidates: not part of the model's state
         self.register_buffer("usage", torch.zeros(size), persistent=False)
-        self.register_buffer("recent", torch.zeros(0, dim), persistent=False)
+        # the last batches' outputs, newest last, by reference (no copy per step)
+        self.recent_batches: list[torch.Tensor] = []
 
     def nearest(self, z: torch.Tensor) -> torch.Tensor:
         """Index of the nearest code (squared Euclidean distance) for each row of ``z``:
@@ -76,12 +77,15 @@ class Codebook(nn.Module):
         self, z: torch.Tensor, indices: torch.Tensor, counts: torch.Tensor | None = None
     ) -> None:
         """Count this batch's assignments (``counts``: their bincount when the caller has it)
-        and keep some of its outputs as restart candidates."""
+        and keep its outputs as restart candidates: the latest batches, at least
+        ``RESERVOIR`` rows when there are that many."""
         if counts is None:
             counts = torch.bincount(indices, minlength=self.size)
         self.usage += counts.to(self.usage.dtype)
-        keep = z[torch.randperm(z.shape[0], device=z.device)[: RESERVOIR // 4]].detach()
-        self.recent = torch.cat([keep.to(self.recent.dtype), self.recent])[:RESERVOIR]
+        batches = self.recent_batches
+        batches.append(z.detach())
+        while len(batches) > 1 and sum(b.shape[0] for b in batches[1:]) >= RESERVOIR:
+            batches.pop(0)
 
     @torch.no_grad()
     def restart_dead(self, threshold: float) -> int:
@@ -89,15 +93,22 @@ class Codebook(nn.Module):
         encoder outputs; returns how many were restarted."""
         dead = (self.usage < threshold).nonzero().flatten()
         count = int(dead.numel())
-        if count and self.recent.shape[0]:
-            pick = torch.randint(0, self.recent.shape[0], (count,), device=self.recent.device)
-            fresh = self.recent[pick].to(self.embedding.dtype)
+        recent = self.recent()
+        if count and recent.shape[0]:
+            pick = torch.randint(0, recent.shape[0], (count,), device=recent.device)
+            fresh = recent[pick].to(self.embedding.device, self.embedding.dtype)
             self.embedding.data[dead] = fresh
             if self.ema:
                 self.ema_sum[dead] = fresh
                 self.ema_count[dead] = 1.0
         self.usage.zero_()
-        return count if self.recent.shape[0] else 0
+        return count if recent.shape[0] else 0
+
+    def recent(self) -> torch.Tensor:
+        """The kept encoder outputs ``[N, dim]`` (newest first; ``[0, dim]`` before any)."""
+        if not self.recent_batches:
+            return self.embedding.new_zeros(0, self.dim)
+        return torch.cat(self.recent_batches[::-1])
 
 
 def perplexity(indices: torch.Tensor, size: int) -> torch.Tensor:

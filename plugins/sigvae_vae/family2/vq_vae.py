@@ -115,7 +115,9 @@ class VQVAE(Model):
         z_e = self.encoder_outputs(batch["x"])
         z_q, indices = self.quantize(z_e)
         flat = indices.flatten()
-        counts = torch.bincount(flat, minlength=self.params.codebook_size)
+        counts = torch.bincount(
+            flat, minlength=self.params.codebook_size
+        ).float()  # EMA, usage, perplexity
         if self.training and update:
             outputs = z_e.detach().reshape(-1, self.code_dim)
             if self.params.ema:
