@@ -91,11 +91,9 @@ class VAE(GaussianLatentModel):
         """``-(log p(x|z) - w KL)`` averaged over the batch, with the logged terms; ``rate`` is
         the KL to report (the exact one when the loss uses an estimate)."""
         total = -(log_px - self.kl_weight() * kl).mean()
-        terms = {
-            "recon": -log_px.mean().detach(),
-            "kl": rate,
-            "elbo": (log_px.mean() - rate).detach(),
-        }
+        with torch.no_grad():
+            mean_log_px = log_px.mean()
+            terms = {"recon": -mean_log_px, "kl": rate, "elbo": mean_log_px - rate}
         return LossOutput(total, terms)
 
     def elbo(self, x, cond=None, target=None) -> torch.Tensor:

@@ -68,7 +68,9 @@ class TermRecorder:
 
 def _scalar(value, device: torch.device) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
-        return value.detach().float().view(())
+        if value.requires_grad:
+            value = value.detach()
+        return value if value.dtype == torch.float32 else value.float()
     return torch.tensor(float(value), device=device)
 
 
