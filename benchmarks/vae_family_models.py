@@ -123,12 +123,12 @@ def batched(fn, x, cond, size: int):
     return torch.cat(parts)
 
 
-def run_sigvae(entry: Entry, data: dict, args) -> dict:
-    """Train with the one Trainer, then score on the held-out test records."""
+def train_sigvae(entry: Entry, data: dict, args):
+    """Build and train one model with the one Trainer; returns ``(model, conds, out)`` with
+    the training times in ``out``."""
     import torch
 
     from sigvae.data import Arrays
-    from sigvae.nn.model import UndefinedQuantity
     from sigvae.training import TrainConfig, Trainer
 
     torch.manual_seed(args.seed)
@@ -159,6 +159,17 @@ def run_sigvae(entry: Entry, data: dict, args) -> dict:
     out["val_loss"] = result.history[-1].get("val/loss") if result.history else None
     if result.stopped_reason == "nan":
         out["error"] = result.message
+    return model, conds, out
+
+
+def run_sigvae(entry: Entry, data: dict, args) -> dict:
+    """Train with the one Trainer, then score on the held-out test records."""
+    import torch
+
+    from sigvae.nn.model import UndefinedQuantity
+
+    model, conds, out = train_sigvae(entry, data, args)
+    test = data["test"]
     model.eval()
     x = torch.from_numpy(test.x)
     cond = None if conds[2] is None else torch.from_numpy(conds[2])

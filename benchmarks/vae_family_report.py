@@ -32,7 +32,8 @@ def header(args, data) -> list[str]:
         "",
         f"Command: `python benchmarks/bench_vae_family.py --epochs {args.epochs}` (defaults: "
         f"batch {args.batch_size}, lr {args.lr:g}, {args.train_cap} beats per training record, "
-        f"{args.eval_cap} per validation/test record, K = {args.ll_samples}, seed {args.seed}).",
+        f"{args.eval_cap} per validation/test record, K = {args.ll_samples}, seed {args.seed}, "
+        f"{args.repeats} timed runs per side where Pythae has the model).",
         "",
         f"Data: MIT-BIH Arrhythmia DB (`../shared/data/ecg/mitdb`), lead MLII, {vd.WINDOW}-sample "
         f"windows (0.36 s at 360 Hz) centred on `.atr` R peaks of normal-like beats "
@@ -146,7 +147,7 @@ def prior_stage_notes(ours: dict) -> list[str]:
     return notes
 
 
-def versus_table(ours: dict, theirs: dict, data: dict) -> tuple[list[str], list[str]]:
+def versus_table(ours: dict, theirs: dict, data: dict, repeats: int) -> tuple[list[str], list[str]]:
     lines = [
         "### sigvae vs Pythae (same data, architecture, epochs, batch size and lr; same run)",
         "",
@@ -157,7 +158,10 @@ def versus_table(ours: dict, theirs: dict, data: dict) -> tuple[list[str], list[
         "decoder at the posterior mean (its `reconstruct` would sample z). Speed = Pythae train "
         "time / sigvae train time (>1 means sigvae is faster). Both sides time the whole "
         "training call (every epoch with its validation pass) after one untimed warm-up epoch "
-        "on 256 beats (Pythae: in its own process, on a throw-away model of the same kind).",
+        "on 256 beats (Pythae: in its own process, on a throw-away model of the same kind). "
+        f"Each side is trained {repeats} times, the sides alternating (sigvae, Pythae, sigvae, "
+        "...), and the train times are the medians over those runs (quality: first run); the "
+        "per-run times are listed below the goals.",
         "",
         "| model | log p(x) sigvae | log p(x) Pythae | diff | MSE sigvae | MSE Pythae "
         "| train s sigvae (wall / CPU) | train s Pythae (wall / CPU) | speed wall | speed CPU |",
@@ -190,6 +194,21 @@ def versus_table(ours: dict, theirs: dict, data: dict) -> tuple[list[str], list[
     return lines + [""], verdicts
 
 
+def run_lines(ours: dict, theirs: dict) -> list[str]:
+    lines = []
+    for name, t in theirs.items():
+        o = ours.get(name, {})
+        if "train_runs" not in o or "train_runs" not in t:
+            continue
+        pairs = zip(o["train_runs"], t["train_runs"])
+        lines.append(
+            f"- {name}: sigvae {', '.join(f'{r[0]:.1f} / {r[1]:.1f}' for r in o['train_runs'])}; "
+            f"Pythae {', '.join(f'{r[0]:.1f} / {r[1]:.1f}' for r in t['train_runs'])}; speed "
+            f"{', '.join(f'{b[0] / a[0]:.2f}x / {b[1] / a[1]:.2f}x' for a, b in pairs)}"
+        )
+    return lines
+
+
 def verdict(name, o, t, diff, wall, cpu) -> str:
     if diff is not None:
         ok = diff >= -LL_TOLERANCE
@@ -210,7 +229,7 @@ def render(args, data, ours, theirs, machine, registered) -> str:
     lines = header(args, data) + [f"Machine: {machine}", ""]
     lines += family_table(ours, data, registered, n_train, args.epochs)
     if theirs:
-        table, verdicts = versus_table(ours, theirs, data)
+        table, verdicts = versus_table(ours, theirs, data, args.repeats)
         lines += table
         lines += [
             f"Goals (issues 3 and 5): held-out log p(x) equal or better (within "
@@ -219,6 +238,10 @@ def render(args, data, ours, theirs, machine, registered) -> str:
             "clocks:",
             "",
             *verdicts,
+            "",
+            "Train time of every run (wall / CPU s, in the order run; speed per pair of runs):",
+            "",
+            *run_lines(ours, theirs),
         ]
     else:
         lines.append("Pythae could not be run here: no comparison.")
