@@ -27,6 +27,7 @@ import torch
 from torch.distributions import Distribution
 
 from sigvae.nn.compose import build_autoencoder
+from sigvae.nn.gaussians import squared_distance
 from sigvae.nn.model import LossOutput, Model, UndefinedQuantity, reconstruction_target
 from sigvae_vae.family2.base import PointMass
 from sigvae_vae.family2.code_prior import (
@@ -115,9 +116,8 @@ class VQVAE(Model):
         z_e = self.encoder_outputs(batch["x"])
         z_q, indices = self.quantize(z_e)
         flat = indices.flatten()
-        counts = torch.bincount(
-            flat, minlength=self.params.codebook_size
-        ).float()  # EMA, usage, perplexity
+        # float once: the EMA, the usage counts and the perplexity all read it
+        counts = torch.bincount(flat, minlength=self.params.codebook_size).float()
         if self.training and update:
             outputs = z_e.detach().reshape(-1, self.code_dim)
             if self.params.ema:
@@ -127,12 +127,13 @@ class VQVAE(Model):
                 self.prior_fit.collect(indices)
         z_st = z_e + (z_q - z_e).detach()  # straight-through
         recon = -self.decode(z_st.flatten(1)).log_prob(reconstruction_target(batch)).mean()
-        commitment = (z_e - z_q.detach()).pow(2).flatten(1).sum(1).mean()
+        # |z_e - sg(z_q)|^2 per example as one autograd node (sigvae.nn.gaussians)
+        commitment = squared_distance(z_q.detach(), z_e, 2).mean()
         terms = {
             "recon": recon.detach(),
             "commitment": commitment.detach(),
             "perplexity": counts_perplexity(counts),
-            "codes_used": (counts > 0).sum().float(),
+            "codes_used": torch.count_nonzero(counts).float(),
         }
         out = {"main": LossOutput(recon + self.params.commitment * commitment, terms)}
         if not self.params.ema:

@@ -194,3 +194,21 @@ def test_the_trainer_runs_the_prior_stage_at_the_training_rate(build2):
     assert model.prior_fit.optimizer.param_groups[0]["lr"] == 3e-3
     moved = [not torch.equal(a, b) for a, b in zip(before, model.code_prior.parameters())]
     assert all(moved) and model.prior_fit.seconds > 0
+
+
+def test_commitment_term_and_gradient_are_the_direct_ones(build2):
+    """``|z_e - sg(z_q)|^2`` summed per example and averaged, as the fused node computes it,
+    against the plain expression: same value, same gradient on the encoder."""
+    torch.manual_seed(0)
+    model = build2("vq-vae", {**SMALL, "commitment": 1.0})
+    model.eval()  # no EMA move between the two evaluations
+    x = torch.randn(6, 32)
+    out = model.loss({"x": x})
+    z_e = model.encoder_outputs(x)
+    z_q, _ = model.quantize(z_e)
+    direct = (z_e - z_q.detach()).pow(2).flatten(1).sum(1).mean()
+    torch.testing.assert_close(out.terms["commitment"], direct.detach())
+    (grad_fused,) = torch.autograd.grad(out.total - out.terms["recon"], model.encoder.head.bias)
+    recon = -model.decode((z_e + (z_q - z_e).detach()).flatten(1)).log_prob(x).mean()
+    (grad_direct,) = torch.autograd.grad(recon + direct - recon.detach(), model.encoder.head.bias)
+    torch.testing.assert_close(grad_fused, grad_direct)
