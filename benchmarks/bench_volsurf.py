@@ -174,8 +174,17 @@ def main(argv=None) -> int:
         default=0.1,
         help="equity-like share of the PCA training draws (as in pipelines/volsurf_pointwise.yaml)",
     )
+    parser.add_argument(
+        "--train-fx-box",
+        choices=["standard", "wide"],
+        default="standard",
+        help="FX parameter box of the PCA training draws (as in pipelines/volsurf_pointwise.yaml)",
+    )
     parser.add_argument("--n-test", type=int, default=100, help="test surfaces per simulator")
     parser.add_argument("--n-quantlib", type=int, default=6, help="QuantLib subset per simulator")
+    parser.add_argument(
+        "--n-generated", type=int, default=5000, help="generated surfaces per latent sampler"
+    )
     parser.add_argument("--cad-draws", type=int, default=10, help="random masks per CAD size")
     parser.add_argument("--out", default=str(HERE / "results" / "volsurf.md"))
     args = parser.parse_args(argv)
@@ -189,7 +198,13 @@ def main(argv=None) -> int:
 
     model = load_volsurf_model(args.model)
     grid = model.grid
-    train, _ = simulate_surfaces(args.n_train, grid, seed=0, equity_share=args.train_equity_share)
+    train, _ = simulate_surfaces(
+        args.n_train,
+        grid,
+        seed=0,
+        equity_share=args.train_equity_share,
+        fx_box=args.train_fx_box,
+    )
     train_grids, _ = frame_to_grid(train, grid)
     test, test_report = simulate_surfaces(args.n_test, grid, seed=99)
     test_grids, groups = frame_to_grid(test, grid)
@@ -251,7 +266,7 @@ def main(argv=None) -> int:
     latency = single_surface_latency(model)
     generation = {}
     for latent in ("kde", "prior"):
-        frame = generate_surfaces(1000, model=model, seed=1, latent=latent)
+        frame = generate_surfaces(args.n_generated, model=model, seed=1, latent=latent)
         per = frame.drop_duplicates("group")
         generation[latent] = {
             "butterfly": float(per["butterfly_arbitrage"].mean()),

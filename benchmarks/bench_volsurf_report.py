@@ -91,7 +91,8 @@ def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation
         f"{ {m: sum(r.values()) for m, r in test_report.rejected.items()} } draws for arbitrage "
         "or failed inversion. PCA is fitted on "
         f"{args.n_train} surfaces per simulator (seed 0, equity-like share "
-        f"{args.train_equity_share}), the pointwise VAE's training mix. "
+        f"{args.train_equity_share}, FX parameter box {getattr(args, 'train_fx_box', 'standard')}"
+        "), the pointwise VAE's training mix. Test surfaces use the standard box. "
         "Errors are on the unobserved grid points, in vol basis points; "
         "`arb` is the share of completed grids with butterfly or calendar arbitrage.",
         "## Goals",
@@ -133,7 +134,8 @@ def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation
             _table(cad_rows, "setting", value="rmse_bp"),
         ]
     parts += [
-        "## Generation: 1000 surfaces decoded from sampled latents",
+        f"## Generation: {getattr(args, 'n_generated', 1000)} surfaces decoded from sampled "
+        "latents (KDE: the default bandwidth factor, `volsurf_kde.md`)",
         "| latent sampler | butterfly | calendar | any |\n|---|---|---|---|\n" + gen,
     ]
     return "\n\n".join(parts) + "\n"

@@ -108,23 +108,24 @@ def generate_surfaces(
     latent: str = "kde",
     grid: Grid | str | None = None,
     arbitrage_free: bool = False,
-    bandwidth: str | float = "scott",
+    bandwidth: str | float | None = None,
 ) -> pd.DataFrame:
     """``n`` synthetic surfaces decoded from latents drawn from a KDE of the training latents
     (``latent="kde"``, Ning et al. 2023) or the prior (``"prior"``), with per-surface arbitrage
     flags. With ``arbitrage_free`` surfaces that fail a check are replaced by fresh draws.
-    ``bandwidth``: the KDE's rule (``"scott"``, ``"silverman"``) or factor
-    (:func:`sigvae_volsurf.generation.bandwidth_factor`).
+    ``bandwidth``: the KDE's rule (``"scott"``, ``"silverman"``) or factor; None takes
+    :data:`sigvae_volsurf.generation.DEFAULT_BANDWIDTH`.
     Long format: ``group, tenor, tau, delta, log_moneyness, iv, butterfly_arbitrage,
     calendar_arbitrage``."""
     from sigvae_volsurf.completion import decode_vols
     from sigvae_volsurf.evaluators import surface_arbitrage_flags
-    from sigvae_volsurf.generation import sample_latents
+    from sigvae_volsurf.generation import DEFAULT_BANDWIDTH, sample_latents
 
     if n < 1:
         raise SigvaeError(f"the number of surfaces must be at least 1, got {n}")
     model = load_volsurf_model(model)
     grid = _grid(grid, model)
+    bandwidth = DEFAULT_BANDWIDTH if bandwidth is None else bandwidth
     kept, flags_kept, total = [], [], 0
     for attempt in range(50):
         z = sample_latents(model, n, seed + 7919 * attempt, latent, bandwidth)
