@@ -26,6 +26,8 @@ def _with_hooks(step):
 
 
 _GENERAL_STEP = _with_hooks(torch.optim.Adam.step)
+# the kernels are private torch functions: a torch build without them takes the general step
+_KERNELS_PRESENT = all(hasattr(torch, n) for n in ("_fused_adam_", "_fused_adamw_"))
 
 
 class _LeanStep:
@@ -66,7 +68,8 @@ class _LeanStep:
         """Per group ``(group, tensor lists)`` for the direct kernel call, or None when this
         step needs torch's general path (nothing is modified while deciding)."""
         if (
-            self._optimizer_step_pre_hooks
+            not _KERNELS_PRESENT
+            or self._optimizer_step_pre_hooks
             or self._optimizer_step_post_hooks
             or torch_optimizer._global_optimizer_pre_hooks
             or torch_optimizer._global_optimizer_post_hooks

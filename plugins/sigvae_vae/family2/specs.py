@@ -81,7 +81,8 @@ _MODELS = [
         "VQ-VAE (van den Oord et al. 2017): codebook, straight-through, EMA, learned code prior.\n\n"
         "Loss: -log p(x|z_q) + commitment * |z_e - sg(z_q)|^2; the codebook follows EMA updates "
         "(or a 'codebook' phase), dead codes restart each epoch, the loss reports the codebook "
-        "perplexity; an autoregressive prior over the code sequence ('prior' phase) is used by "
+        "perplexity; an autoregressive prior over the code sequence, fitted as a separate "
+        "stage at each epoch end on that epoch's codes (van den Oord et al. sec. 3.2), is used by "
         f"sample(). {_DENOISE}",
     ),
     (
