@@ -15,6 +15,7 @@ ORDER = [
     "trainer",
     "model_steps",
     "vae_family",
+    "aae_seeds",
     "ecg",
     "ecg_speed",
     "ecg_deepfilter",
@@ -24,6 +25,7 @@ ORDER = [
     "volsurf",
     "volsurf_speed",
     "volsurf_variants",
+    "volsurf_kde",
 ]
 
 
