@@ -113,7 +113,7 @@ def card_text(
         "simulator draws with seed 7: `benchmarks/results/volsurf_variants.md`). The real CAD "
         "surface was not used for any choice; it is a test surface, scored once for the shipped "
         "model in `benchmarks/results/volsurf.md`.",
-        *([notes.strip(), ""] if notes.strip() else [""]),
+        *(["", notes.strip(), ""] if notes.strip() else [""]),
         "## Completion",
         "Default: batched Levenberg-Marquardt in latent space from the better of the prior "
         "mean and the model's amortised guess (its start network reads the observed grid "
