@@ -90,6 +90,12 @@ def generate_arguments(parser: argparse.ArgumentParser) -> None:
         default="kde",
         help="latent sampler: KDE of training latents (default) or the prior",
     )
+    parser.add_argument(
+        "--bandwidth",
+        metavar="RULE_OR_FACTOR",
+        help="KDE bandwidth: scott, silverman or a factor (default: 0.35, chosen for the "
+        "shipped model by likelihood cross-validation)",
+    )
     parser.add_argument("--grid", metavar="TENORS,DELTAS", help="output grid (pointwise models)")
     parser.add_argument(
         "--arbitrage-free",
@@ -134,6 +140,18 @@ def complete_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bandwidth(text: str | None):
+    """``--bandwidth``: a rule name or a number (None: the default)."""
+    if text is None or text in ("scott", "silverman"):
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise SigvaeError(
+            f"--bandwidth must be scott, silverman or a number, got {text!r}"
+        ) from None
+
+
 def generate_command(args: argparse.Namespace) -> int:
     from sigvae.io.tables import table_format, write_table
     from sigvae_volsurf.api import generate_surfaces
@@ -148,6 +166,7 @@ def generate_command(args: argparse.Namespace) -> int:
         latent=args.latent,
         grid=args.grid,
         arbitrage_free=args.arbitrage_free,
+        bandwidth=_bandwidth(args.bandwidth),
     )
     write_table(frame, out, overwrite=args.overwrite)
     per_surface = frame.drop_duplicates("group")

@@ -158,6 +158,19 @@ def test_generate_command(tmp_path, model_path, capsys):
     assert not flags.any().any()
 
 
+def test_generate_bandwidth_option(tmp_path, model_path, capsys):
+    args = ["volsurf-generate", "-n", "4", "--model", str(model_path), "--seed", "2"]
+    runs = {}
+    for bw in ("0", "silverman", "0.5"):
+        out = tmp_path / f"gen_{bw}.csv"
+        assert main([*args, "-o", str(out), "--bandwidth", bw]) == 0
+        runs[bw] = pd.read_csv(out)["iv"].to_numpy()
+    assert not np.allclose(runs["0"], runs["0.5"])  # the option reaches the sampler
+    assert main([*args, "-o", str(tmp_path / "bad.csv"), "--bandwidth", "wide"]) != 0
+    assert "--bandwidth must be" in capsys.readouterr().err
+    assert not (tmp_path / "bad.csv").exists()
+
+
 def test_python_api_round_trip(model_path):
     quotes = pd.DataFrame(
         {
