@@ -88,3 +88,25 @@ def test_joint_losses_equal_the_phased_losses(build2, name):
         phased = model.loss({"x": x}, phase)
         torch.testing.assert_close(out.total, phased.total, msg=phase)
         assert out.terms.keys() == phased.terms.keys()
+
+
+def test_one_stacked_discriminator_pass_equals_two_separate_passes(build2):
+    """The discriminator scores the real and the permuted half in one pass over stacked rows;
+    the loss and the real half's logits are those of scoring each half on its own."""
+    import torch.nn.functional as F
+    from sigvae_vae.family2 import factor_vae
+
+    torch.manual_seed(0)
+    model = build2("factor-vae", {"latent_dim": 4, "disc_hidden": [16, 16]})
+    z = torch.randn(12, 4)
+    torch.manual_seed(3)
+    loss, logits_real = model.discriminator_terms(z)
+    torch.manual_seed(3)
+    real, shuffled = z[:6], factor_vae.permute_dims(z[6:])
+    separate_real, separate_perm = model.discriminator(real), model.discriminator(shuffled)
+    expected = 0.5 * (
+        F.cross_entropy(separate_real, torch.zeros(6, dtype=torch.long))
+        + F.cross_entropy(separate_perm, torch.ones(6, dtype=torch.long))
+    )
+    torch.testing.assert_close(logits_real, separate_real)
+    torch.testing.assert_close(loss.total, expected)
