@@ -9,8 +9,7 @@ times a squared bandwidth factor: Scott's ``n^(-1/(d+4))`` or Silverman's
 correlated Gaussian noise.
 
 The default factor, 0.35, was chosen by likelihood cross-validation for the shipped model
-(8 latent dimensions, 4096 remembered latents; the same factor won for its width-64
-predecessor): it maximised the mean KDE log-density of the
+(8 latent dimensions, 4096 remembered latents): it maximised the mean KDE log-density of the
 latents of held-out simulated validation surfaces, where Scott's factor (0.50) and
 Silverman's (0.46) oversmooth this multimodal latent density
 (``benchmarks/results/volsurf_kde.md``; the arbitrage rate played no part in the choice).
