@@ -26,6 +26,7 @@ ORDER = [
     "volsurf_speed",
     "volsurf_variants",
     "volsurf_kde",
+    "volsurf_variants_width",
 ]
 
 
