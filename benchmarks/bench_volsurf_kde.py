@@ -25,6 +25,10 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from make_results import write_section  # noqa: E402
+
 RULES = ("scott", "silverman", 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 
 
@@ -142,12 +146,7 @@ def main(argv=None) -> int:
             f"{r['rate']:.2f} ({r['sd']:.2f}) | "
             f"{r['novelty']:.1f} | {r['coverage']:.1f} | {r['spread']:.2f} |"
         )
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    tmp.replace(out)
-    print("\n".join(lines))
+    write_section(Path(args.out), "\n".join(lines) + "\n")
     return 0
 
 

@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_volsurf_baselines as baselines  # noqa: E402
+from make_results import write_section  # noqa: E402
 
 
 def vae_seconds(model, coords, values, method="levenberg-marquardt"):
@@ -153,12 +154,7 @@ def main(argv=None) -> int:
         f"with arrays, {ql / frame_single:.0f}x through the DataFrame API.",
         "",
     ]
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines))
-    tmp.replace(out)
-    print("\n".join(lines))
+    write_section(Path(args.out), "\n".join(lines))
     return 0
 
 

@@ -27,6 +27,10 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from make_results import write_section  # noqa: E402
+
 SIZES = (5, 10, 20)
 SETS = {"fx": "FX", "mix": "mixed", "wide": "wide FX"}
 COLUMNS = ("mae_5", "mae_10", "mae_20", "fit")
@@ -160,12 +164,7 @@ def main(argv=None) -> int:
     for name, scores, gen in rows:
         text = " | ".join(f"{scores[key][col]:.1f}" for key in SETS for col in COLUMNS)
         lines.append(f"| {name} | {text} | {gen['kde']:.1f} | {gen['prior']:.1f} |")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    tmp.replace(out)
-    print("\n".join(lines))
+    write_section(Path(args.out), "\n".join(lines) + "\n")
     return 0
 
 
