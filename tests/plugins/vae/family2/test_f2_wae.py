@@ -17,7 +17,7 @@ def test_mmd_loss_is_recon_plus_lambda_multiscale_mmd(build2):
     torch.manual_seed(1)
     z = model.codes(x)
     z_prior = torch.randn_like(z)
-    mmd = mmd_unbiased(z, z_prior, "imq", 6.0, scales=MULTISCALE)
+    mmd = mmd_unbiased(z, z_prior, "imq", 6.0, scales=MULTISCALE).detach()
     assert float(out.terms["mmd"]) == pytest.approx(float(mmd), rel=1e-5)
     assert float(out.total.detach()) == pytest.approx(
         float(out.terms["recon"] + 7.0 * mmd), rel=1e-5
