@@ -195,3 +195,14 @@ class Model(nn.Module):
 
     def on_epoch_end(self, epoch: int, max_epochs: int) -> None:
         """Called after each epoch (for example codebook dead-code restarts)."""
+
+    def training_state(self) -> dict:
+        """State a model keeps for its own training outside its weights and the Trainer's
+        optimizers (for example the optimizer of a stage it fits itself). Training checkpoints
+        (``last.pt``) store it and ``resume`` hands it back through
+        :meth:`load_training_state`; exported weights do not carry it. Tensors, numbers,
+        strings and containers of them only (checkpoints load with ``weights_only=True``)."""
+        return {}
+
+    def load_training_state(self, state: dict) -> None:
+        """Restore what :meth:`training_state` returned (called on ``resume``)."""

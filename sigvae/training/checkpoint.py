@@ -67,6 +67,7 @@ def save_checkpoint(
         "sigvae_version": __version__,
         "model": model_identity(model),
         "state_dict": model.state_dict(),
+        "model_training_state": getattr(model, "training_state", dict)(),
         "optimizers": {name: opt.state_dict() for name, opt in (optimizers or {}).items()},
         "scaler": scaler.state_dict() if scaler is not None else None,
         "epoch": int(epoch),

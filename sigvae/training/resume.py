@@ -1,4 +1,5 @@
-"""Continuing a run from its ``last.pt``: weights, optimizers, scaler, RNG and history.
+"""Continuing a run from its ``last.pt``: weights, the model's own training state, optimizers,
+scaler, RNG and history.
 
 Together with the per-epoch seeding in :mod:`sigvae.training.runtime` this makes a run that
 was stopped after epoch *k* and resumed end with the same weights as an uninterrupted run.
@@ -33,6 +34,8 @@ def restore_training_state(
             path=path,
         )
     load_state(model, state["state_dict"], path)
+    if hasattr(model, "load_training_state"):
+        model.load_training_state(state.get("model_training_state") or {})
     optimizers = state.get("optimizers") or {}
     for phase in phases:
         if phase.name not in optimizers:

@@ -33,10 +33,11 @@ def test_checkpoint_format_loads_weights_only(trained):
     state = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=True)
     assert state["format"] == ckpt.CHECKPOINT_FORMAT == "sigvae-checkpoint/1"
     expected = {"format", "sigvae_version", "model", "state_dict", "optimizers", "scaler"}
-    expected |= {"epoch", "rng", "history", "best", "train_config"}
+    expected |= {"epoch", "rng", "history", "best", "train_config", "model_training_state"}
     assert set(state) == expected
     assert state["model"] == model.model_config and state["epoch"] == 1
     assert set(state["optimizers"]) == {"main"} and state["scaler"] is None
+    assert state["model_training_state"] == {}  # a model without a stage of its own
     assert set(state["rng"]) == {"torch", "numpy", "python", "cuda"}
     assert state["train_config"]["epochs"] == 2 and len(state["history"]) == 2
     assert state["best"]["monitor"] == "val/loss"

@@ -134,6 +134,18 @@ class DeferredPriorFit:
         self.seconds += time.perf_counter() - wall
         self.cpu_seconds += time.process_time() - cpu
 
+    def state_dict(self) -> dict:
+        """The prior optimizer's state (empty before the first fit). The model hands it to
+        training checkpoints (``training_state``), so a resumed run continues the same Adam
+        moments."""
+        return {} if self.optimizer is None else self.optimizer.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.optimizer = None
+        if state:
+            self.optimizer = _adam(list(self.prior.parameters()), state["param_groups"][0]["lr"])
+            self.optimizer.load_state_dict(state)
+
 
 def _adam(params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
     from sigvae.training import LeanAdam

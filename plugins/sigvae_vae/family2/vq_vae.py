@@ -143,6 +143,15 @@ class VQVAE(Model):
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         return self._losses(batch, update=phase == "main")[phase]
 
+    def training_state(self) -> dict:
+        """The code prior's optimizer state, so a resumed run continues the prior stage
+        exactly (training checkpoints only; exported weights do not carry it)."""
+        return {} if self.prior_fit is None else {"prior_fit": self.prior_fit.state_dict()}
+
+    def load_training_state(self, state: dict) -> None:
+        if self.prior_fit is not None:
+            self.prior_fit.load_state_dict(state.get("prior_fit") or {})
+
     def on_epoch_end(self, epoch: int, max_epochs: int) -> None:
         if self.prior_fit is not None:
             self.prior_fit.fit(PRIOR_LR if self.epoch_lr is None else self.epoch_lr)
