@@ -20,6 +20,7 @@ _LAZY = {
     "plot_history": "sigvae.training.history",
     "LeanAdam": "sigvae.training.fused_adam",
     "LeanAdamW": "sigvae.training.fused_adam",
+    "lean_adam": "sigvae.training.fused_adam",
 }
 
 __all__ = ["EarlyStoppingConfig", "TrainConfig", *_LAZY]

@@ -152,3 +152,14 @@ class LeanAdam(_LeanStep, torch.optim.Adam):
 
 class LeanAdamW(_LeanStep, torch.optim.AdamW):
     """:class:`torch.optim.AdamW` with the lean fused step (see the module docstring)."""
+
+
+def lean_adam(params, *, decoupled: bool = False, **options) -> torch.optim.Optimizer:
+    """:class:`LeanAdam` (``decoupled``: :class:`LeanAdamW`) with the fused kernel where the
+    parameters' device and dtype allow it, torch's per-tensor step otherwise. The one way the
+    Trainer, and a model fitting a stage of its own, build their Adam."""
+    cls = LeanAdamW if decoupled else LeanAdam
+    try:
+        return cls(params, fused=True, **options)
+    except (RuntimeError, ValueError):  # a device or dtype the fused kernel lacks
+        return cls(params, **options)

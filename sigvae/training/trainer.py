@@ -33,7 +33,7 @@ from sigvae.training.distributed import (
     wrap_for_training,
 )
 from sigvae.training.epoch_summary import summarise_epoch
-from sigvae.training.fused_adam import LeanAdam, LeanAdamW
+from sigvae.training.fused_adam import lean_adam
 from sigvae.training.history import METRICS_NAME, write_metrics_csv
 from sigvae.training.loops import Phase, TermRecorder, train_epoch, validate
 from sigvae.training.resume import restore_training_state
@@ -153,12 +153,12 @@ class Trainer:
         """Adam(W) with the fused kernel where the parameters allow it: one kernel per step
         instead of a dozen per tensor, called without torch's per-step Python bookkeeping
         (:mod:`sigvae.training.fused_adam`; the same update bit for bit)."""
-        cls = LeanAdamW if self.config.optimizer == "adamw" else LeanAdam
-        options = {"lr": self.config.lr, "weight_decay": self.config.weight_decay}
-        try:
-            return cls(params, fused=True, **options)
-        except (RuntimeError, ValueError):  # a device or dtype the fused kernel lacks
-            return cls(params, **options)
+        return lean_adam(
+            params,
+            decoupled=self.config.optimizer == "adamw",
+            lr=self.config.lr,
+            weight_decay=self.config.weight_decay,
+        )
 
     # --- the run -------------------------------------------------------------------------
     def _fit(self, s: _Setup) -> TrainResult:

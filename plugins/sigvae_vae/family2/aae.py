@@ -33,6 +33,7 @@ from sigvae.nn.posteriors import diagonal_gaussian_head
 from sigvae_vae.family2.base import (
     CodeAutoencoder,
     PointMass,
+    code_critic,
     discriminator_loss,
     frozen,
     generator_loss,
@@ -56,9 +57,7 @@ class AAE(CodeAutoencoder):
             self.noise_mixer = build_encoder(
                 "mlp", (width + params.noise_dim,), params.latent_dim, hidden=[width]
             )
-        self.critic = build_encoder(
-            "mlp", (params.latent_dim,), 1, hidden=list(params.disc_hidden), activation="relu"
-        )
+        self.critic = code_critic(params.latent_dim, params.disc_hidden, activation="relu")
 
     def optimizer_groups(self) -> dict[str, list]:
         critic = set(map(id, self.critic.parameters()))

@@ -69,9 +69,11 @@ def frozen(module: nn.Module) -> Iterator[None]:
             p.requires_grad_(True)
 
 
-def code_critic(dim: int, hidden: Sequence[int], out_features: int = 1) -> Encoder:
+def code_critic(
+    dim: int, hidden: Sequence[int], out_features: int = 1, activation: str = "leaky_relu"
+) -> Encoder:
     """An MLP over ``dim``-wide codes (a latent discriminator), from the kernel's blocks."""
-    return build_encoder("mlp", (dim,), out_features, hidden=list(hidden), activation="leaky_relu")
+    return build_encoder("mlp", (dim,), out_features, hidden=list(hidden), activation=activation)
 
 
 def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

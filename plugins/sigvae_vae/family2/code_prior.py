@@ -21,6 +21,8 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
+from sigvae.training import lean_adam
+
 
 class AutoregressiveCodePrior(nn.Module):
     """MADE over ``length`` codes from ``size``, ``hidden`` units, a softmax per position."""
@@ -114,7 +116,7 @@ class DeferredPriorFit:
         batches = _gathered(batches)
         params = list(self.prior.parameters())
         if self.optimizer is None:
-            self.optimizer = _adam(params, lr)
+            self.optimizer = lean_adam(params, lr=lr)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         total = torch.zeros((), device=batches[0].device)
@@ -143,17 +145,9 @@ class DeferredPriorFit:
     def load_state_dict(self, state: dict) -> None:
         self.optimizer = None
         if state:
-            self.optimizer = _adam(list(self.prior.parameters()), state["param_groups"][0]["lr"])
+            lr = state["param_groups"][0]["lr"]
+            self.optimizer = lean_adam(list(self.prior.parameters()), lr=lr)
             self.optimizer.load_state_dict(state)
-
-
-def _adam(params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
-    from sigvae.training import LeanAdam
-
-    try:
-        return LeanAdam(params, lr=lr, fused=True)
-    except (RuntimeError, ValueError):  # a device or dtype the fused kernel lacks
-        return LeanAdam(params, lr=lr)
 
 
 def _gathered(batches: list[torch.Tensor]) -> list[torch.Tensor]:

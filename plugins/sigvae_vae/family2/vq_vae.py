@@ -137,7 +137,7 @@ class VQVAE(Model):
         }
         out = {"main": LossOutput(recon + self.params.commitment * commitment, terms)}
         if not self.params.ema:
-            out["codebook"] = LossOutput((z_e.detach() - z_q).pow(2).flatten(1).sum(1).mean(), {})
+            out["codebook"] = LossOutput(squared_distance(z_e.detach(), z_q, 2).mean(), {})
         return out
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
