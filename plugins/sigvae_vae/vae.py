@@ -39,7 +39,8 @@ class VAE(GaussianLatentModel):
         self.beta = float(params.beta)
         self.estimator = params.estimator
         # the diagonal-Gaussian posterior with the analytic KL to N(0, I), as defined here and
-        # not replaced by a subclass: sample and KL come from one fused autograd node
+        # not replaced by a subclass: sample and KL straight from the encoder output, no
+        # distribution objects built (sample_and_standard_kl)
         cls = type(self)
         self._fused_head = self.estimator == "standard" and all(
             getattr(cls, name) is getattr(base, name)

@@ -96,7 +96,7 @@ def test_vq_terms_from_counts_equal_the_direct_ones(build):
 
 @pytest.mark.parametrize("logvar_shift", [0.0, 15.0])  # 15: some log-variances clamped
 def test_fused_vae_head_gives_the_generic_loss_and_gradients(build, logvar_shift):
-    """``vae``'s one-node sample + analytic KL equals the generic path (diagonal-Gaussian
+    """``vae``'s direct sample + analytic KL equals the generic path (diagonal-Gaussian
     distribution, rsample, kl_diag_gaussian_standard): same draw, values and gradients, also
     where the log-variance clamp cuts the gradient."""
     model = build("vae", {"latent_dim": 4, "beta": 2.0}, x_shape=(16,)).double()
