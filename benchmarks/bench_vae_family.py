@@ -7,8 +7,10 @@ every flat-vector model of the ``vae`` plugin, side by side with Pythae where it
 Data: MIT-BIH beats split by record (``vae_family_data``). Each sigvae model is built with
 ``sigvae.registry.build`` and trained by the one ``Trainer``; right after it, when Pythae has the
 model, Pythae's version is trained by Pythae's own trainer on the same arrays in a subprocess
-running the venv's Python (``vae_family_pythae``), so load changes on this shared machine hit
-both alike. Pythae lives in ``/tmp/benchvenv`` (``python -m venv --system-site-packages
+running the venv's Python (``vae_family_pythae``): these runs give the quality columns. The speed
+columns come from ``--repeats`` further trainings of both sides interleaved epoch by epoch in
+one process (``vae_family_interleaved``), so the drifting speed of this shared machine hits both
+alike. Pythae lives in ``/tmp/benchvenv`` (``python -m venv --system-site-packages
 /tmp/benchvenv && /tmp/benchvenv/bin/pip install pythae``), sharing sigvae's torch.
 """
 
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import vae_family_data as vd  # noqa: E402
 import vae_family_report as report  # noqa: E402
-from vae_family_models import ENTRIES, run_sigvae, train_sigvae  # noqa: E402
+from vae_family_models import ENTRIES, run_sigvae  # noqa: E402
 from vae_family_pythae import MODELS as PYTHAE_MODELS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -56,22 +58,37 @@ def prepare(args) -> dict:
     }
 
 
-def run_pythae(
-    name: str, data: dict, index: np.ndarray, args, tmp: Path, time_only: bool = False
-) -> dict:
+def beats_file(data: dict, index: np.ndarray, tmp: Path) -> Path:
+    """The arrays both Pythae workers read, written once per benchmark run."""
     arrays = tmp / "beats.npz"
     if not arrays.exists():
         test = data["test"].x
         np.savez(arrays, train=data["train"].x, val=data["val"].x, test=test, ll=test[index])
-    out = tmp / f"{name}.json"
-    command = [args.pythae_python, str(HERE / "vae_family_pythae.py"), str(arrays), str(out)]
-    command += ["--model", name, "--epochs", str(args.epochs), "--lr", str(args.lr)]
-    command += ["--batch-size", str(args.batch_size), "--ll-samples", str(args.ll_samples)]
-    command += ["--seed", str(args.seed)] + (["--time-only"] if time_only else [])
+    return arrays
+
+
+def run_worker(script: str, name: str, data: dict, index, args, tmp: Path, extra: list) -> dict:
+    """Run one worker script with the Pythae venv's Python; its JSON result (or the error)."""
+    out = tmp / f"{name}.{script}.json"
+    command = [args.pythae_python, str(HERE / f"{script}.py"), str(beats_file(data, index, tmp))]
+    command += [str(out), "--model", name, "--epochs", str(args.epochs), "--lr", str(args.lr)]
+    command += ["--batch-size", str(args.batch_size), "--seed", str(args.seed)] + extra
     done = subprocess.run(command, capture_output=True, text=True)
     if not out.exists():
         return {"error": f"worker exited {done.returncode}: {done.stderr.strip()[-300:]}"}
     return json.loads(out.read_text())
+
+
+def run_pythae(name: str, data: dict, index: np.ndarray, args, tmp: Path) -> dict:
+    """Pythae's training of ``name`` in its own process, scored on the held-out beats."""
+    extra = ["--ll-samples", str(args.ll_samples)]
+    return run_worker("vae_family_pythae", name, data, index, args, tmp, extra)
+
+
+def interleaved_speed(name: str, data: dict, index: np.ndarray, args, tmp: Path) -> dict:
+    """``args.repeats`` trainings of each side interleaved epoch by epoch (the speed columns)."""
+    extra = ["--repeats", str(args.repeats)]
+    return run_worker("vae_family_interleaved", name, data, index, args, tmp, extra)
 
 
 def pythae_version(python: str) -> str | None:
@@ -122,40 +139,12 @@ def benchmark(args, data, pythae: str | None) -> tuple[dict, dict]:
                 theirs[entry.name] = run_pythae(entry.name, data, data["ll_index"], args, Path(tmp))
                 print(f"pythae {entry.name}: {time.perf_counter() - started:.0f} s "
                       f"{report.brief(theirs[entry.name])}", flush=True)  # fmt: skip
-                retime(entry, data, args, Path(tmp), ours[entry.name], theirs[entry.name])
+                started = time.perf_counter()
+                speed = interleaved_speed(entry.name, data, data["ll_index"], args, Path(tmp))
+                theirs[entry.name]["interleaved"] = speed
+                print(f"interleaved {entry.name}: {time.perf_counter() - started:.0f} s "
+                      f"{speed.get('error', '')}", flush=True)  # fmt: skip
     return ours, theirs
-
-
-def retime(entry, data: dict, args, tmp: Path, ours: dict, theirs: dict) -> None:
-    """``args.repeats - 1`` more training runs of each side, alternating, timed only; the
-    train times become the medians over all runs (the per-run times are kept). On a shared
-    machine a single run of either side can be slowed by the other jobs for seconds at a time;
-    alternating and taking medians lets such bursts hit neither side alone."""
-    if "train_wall" not in ours or "train_wall" not in theirs:
-        return
-    runs_ours, runs_theirs = [_times(ours)], [_times(theirs)]
-    for _ in range(args.repeats - 1):
-        try:
-            runs_ours.append(_times(train_sigvae(entry, data, args)[2]))
-        except Exception as exc:  # recorded, not hidden: the medians use the runs that worked
-            print(f"sigvae {entry.name} retime failed: {exc}", flush=True)
-        again = run_pythae(entry.name, data, data["ll_index"], args, tmp, time_only=True)
-        if "train_wall" in again:
-            runs_theirs.append(_times(again))
-    for side, runs in ((ours, runs_ours), (theirs, runs_theirs)):
-        side["train_runs"] = runs
-        side["train_wall"] = float(np.median([r[0] for r in runs]))
-        side["train_cpu"] = float(np.median([r[1] for r in runs]))
-        if len(runs[0]) > 2:  # vq-vae's code-prior stage, timed apart
-            side["prior_wall"] = float(np.median([r[2] for r in runs]))
-            side["prior_cpu"] = float(np.median([r[3] for r in runs]))
-
-
-def _times(result: dict) -> tuple[float, ...]:
-    times = (result["train_wall"], result["train_cpu"])
-    if "prior_wall" in result:
-        times += (result["prior_wall"], result["prior_cpu"])
-    return times
 
 
 def main() -> None:
@@ -170,7 +159,7 @@ def main() -> None:
     parser.add_argument("--seq-stride", type=int, default=10, help="of those, for vrnn/pixel-vae")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--repeats", type=int, default=3, help="timed runs per side for models Pythae has"
+        "--repeats", type=int, default=3, help="interleaved timed runs where Pythae has the model"
     )
     parser.add_argument("--only", nargs="+", help="run only these models (no results file)")
     parser.add_argument("--pythae-python", default="/tmp/benchvenv/bin/python")

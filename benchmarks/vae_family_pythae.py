@@ -168,8 +168,6 @@ def run(args) -> dict:
         wall, cpu = time.perf_counter(), time.process_time()
         trainer.train()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    if args.time_only:
-        return {"train_wall": wall, "train_cpu": cpu}
     model = trainer.model.eval()
     with torch.no_grad():
         recon = reconstruction(args.model, model, test)
@@ -193,7 +191,6 @@ def main() -> None:
     parser.add_argument("--lr", type=float, required=True)
     parser.add_argument("--ll-samples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--time-only", action="store_true", help="train and time; no scoring")
     args = parser.parse_args()
     try:
         result = run(args)
