@@ -21,6 +21,9 @@ _LAZY = {
     "LeanAdam": "sigvae.training.fused_adam",
     "LeanAdamW": "sigvae.training.fused_adam",
     "lean_adam": "sigvae.training.fused_adam",
+    "world_size": "sigvae.training.distributed",
+    "sum_over_ranks_": "sigvae.training.distributed",
+    "from_first_rank_": "sigvae.training.distributed",
 }
 
 __all__ = ["EarlyStoppingConfig", "TrainConfig", *_LAZY]

@@ -41,6 +41,31 @@ class DistContext:
         return tensor
 
 
+def world_size() -> int:
+    """Processes in the current ``torch.distributed`` group; 1 when none is initialised.
+    Models that update state inside ``loss`` (a VQ-VAE's EMA codebook) use the helpers below
+    to keep that state equal on every rank: DDP averages gradients, not such statistics."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_world_size()
+    return 1
+
+
+def sum_over_ranks_(tensor: torch.Tensor) -> torch.Tensor:
+    """Sum ``tensor`` in place over all ranks (nothing happens in one process); returns it.
+    Every rank must call it at the same point."""
+    if world_size() > 1:
+        dist.all_reduce(tensor)
+    return tensor
+
+
+def from_first_rank_(tensor: torch.Tensor) -> torch.Tensor:
+    """Overwrite ``tensor`` in place with rank 0's copy (nothing happens in one process);
+    returns it. Every rank must call it at the same point, with a tensor of the same shape."""
+    if world_size() > 1:
+        dist.broadcast(tensor, src=0)
+    return tensor
+
+
 def setup_distributed(device_name: str) -> tuple[DistContext, torch.device]:
     """Join the process group torchrun describes (``WORLD_SIZE``, ``RANK``, ``LOCAL_RANK``,
     ``MASTER_ADDR``...), or reuse one the caller created; pick this process's device."""

@@ -21,7 +21,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
-from sigvae.training import lean_adam
+from sigvae.training import lean_adam, world_size
 
 
 class AutoregressiveCodePrior(nn.Module):
@@ -153,10 +153,11 @@ class DeferredPriorFit:
 def _gathered(batches: list[torch.Tensor]) -> list[torch.Tensor]:
     """Each batch joined with the same-position batch of every other rank (the sampler gives
     every rank the same number of examples); the batches themselves without torchrun."""
-    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+    ranks = world_size()
+    if ranks == 1:
         return batches
     local = torch.cat(batches)
-    parts = [torch.empty_like(local) for _ in range(dist.get_world_size())]
+    parts = [torch.empty_like(local) for _ in range(ranks)]
     dist.all_gather(parts, local)
     stacked = torch.stack(parts)  # [world, N, T]
     out, start = [], 0

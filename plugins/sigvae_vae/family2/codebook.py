@@ -11,7 +11,11 @@ assigned in the batch and their sum ``s_i``::
 
 Dead codes (used fewer than ``threshold`` times in an epoch) are moved onto randomly chosen
 recent encoder outputs (Dhariwal et al. 2020, "Jukebox", sec. 2.3), so the codebook keeps being
-used. Perplexity ``exp(-sum_i p_i log p_i)`` of the assignment frequencies ``p`` measures how
+used.
+
+Under ``torchrun`` the codebook stays the same on every rank: the per-code sums of an EMA step
+are summed over ranks (the caller sums the counts), so each step uses the whole global batch;
+dead codes are judged on the usage summed over ranks and restarted at rank 0's picks. Perplexity ``exp(-sum_i p_i log p_i)`` of the assignment frequencies ``p`` measures how
 many codes are effectively in use.
 """
 
@@ -20,6 +24,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from sigvae.training import from_first_rank_, sum_over_ranks_
 
 RESERVOIR = 1024  # at least this many recent encoder outputs are restart candidates
 
@@ -62,10 +68,11 @@ class Codebook(nn.Module):
         self, z: torch.Tensor, indices: torch.Tensor, counts: torch.Tensor | None = None
     ) -> None:
         """One EMA step from encoder outputs ``z`` [N, dim] assigned to ``indices`` [N]
-        (``counts``: their bincount when the caller has it)."""
+        (``counts``: their bincount, already summed over ranks, when the caller has it)."""
         if counts is None:
-            counts = torch.bincount(indices, minlength=self.size)
+            counts = sum_over_ranks_(torch.bincount(indices, minlength=self.size))
         sums = torch.zeros_like(self.ema_sum).index_add_(0, indices, z.to(self.ema_sum.dtype))
+        sum_over_ranks_(sums)
         self.ema_count.lerp_(counts.to(self.ema_count.dtype), 1.0 - self.decay)
         self.ema_sum.lerp_(sums, 1.0 - self.decay)
         total = self.ema_count.sum()
@@ -76,11 +83,11 @@ class Codebook(nn.Module):
     def record(
         self, z: torch.Tensor, indices: torch.Tensor, counts: torch.Tensor | None = None
     ) -> None:
-        """Count this batch's assignments (``counts``: their bincount when the caller has it)
-        and keep its outputs as restart candidates: the latest batches, at least
-        ``RESERVOIR`` rows when there are that many."""
+        """Count this batch's assignments (``counts``: their bincount, summed over ranks, when
+        the caller has it) and keep its outputs as restart candidates: the latest batches, at
+        least ``RESERVOIR`` rows when there are that many."""
         if counts is None:
-            counts = torch.bincount(indices, minlength=self.size)
+            counts = sum_over_ranks_(torch.bincount(indices, minlength=self.size))
         self.usage += counts.to(self.usage.dtype)
         batches = self.recent_batches
         batches.append(z.detach())
@@ -97,6 +104,7 @@ class Codebook(nn.Module):
         if count and recent.shape[0]:
             pick = torch.randint(0, recent.shape[0], (count,), device=recent.device)
             fresh = recent[pick].to(self.embedding.device, self.embedding.dtype)
+            from_first_rank_(fresh)  # every rank's candidates differ: rank 0 decides
             self.embedding.data[dead] = fresh
             if self.ema:
                 self.ema_sum[dead] = fresh

@@ -29,6 +29,7 @@ from torch.distributions import Distribution
 from sigvae.nn.compose import build_autoencoder
 from sigvae.nn.gaussians import squared_distance
 from sigvae.nn.model import LossOutput, Model, UndefinedQuantity, reconstruction_target
+from sigvae.training import sum_over_ranks_
 from sigvae_vae.family2.base import PointMass
 from sigvae_vae.family2.code_prior import (
     AutoregressiveCodePrior,
@@ -119,6 +120,7 @@ class VQVAE(Model):
         # float once: the EMA, the usage counts and the perplexity all read it
         counts = torch.bincount(flat, minlength=self.params.codebook_size).float()
         if self.training and update:
+            sum_over_ranks_(counts)  # under torchrun: the codebook learns from every rank
             outputs = z_e.detach().reshape(-1, self.code_dim)
             if self.params.ema:
                 self.codebook.ema_update(outputs, flat, counts)
