@@ -31,7 +31,6 @@ the separate-process quality runs (``vae_family_models.build_model``, ``vae_fami
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -42,7 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import vae_family_pythae as vp  # noqa: E402
-from vae_family_models import ENTRIES, build_model  # noqa: E402
+from vae_family_models import ENTRIES, build_model, train_config  # noqa: E402
 
 
 class Clock:
@@ -65,7 +64,7 @@ def interleaved_run(name: str, train, val, args) -> dict:
     import torch
 
     from sigvae.data import Arrays
-    from sigvae.training import TrainConfig, Trainer
+    from sigvae.training import Trainer
 
     entry = next(e for e in ENTRIES if e.name == name)
     if entry.cond is not None:
@@ -90,16 +89,8 @@ def interleaved_run(name: str, train, val, args) -> dict:
             pythae_clock.add(time.perf_counter() - wall, time.process_time() - cpu)
 
         model.on_epoch_end = epoch_end  # this instance only; the class is untouched
-        config = TrainConfig(
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            progress=False,
-            seed=args.seed,
-            device="cpu",
-        )
         wall, cpu = now()
-        Trainer(config).fit(model, Arrays(x=train), Arrays(x=val))
+        Trainer(train_config(args)).fit(model, Arrays(x=train), Arrays(x=val))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stage = getattr(model, "prior_fit", None)
     prior = (stage.seconds, stage.cpu_seconds) if stage is not None else (0.0, 0.0)
@@ -123,21 +114,11 @@ def run(args) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data")
-    parser.add_argument("out")
-    parser.add_argument("--model", required=True, choices=sorted(vp.MODELS))
-    parser.add_argument("--epochs", type=int, required=True)
-    parser.add_argument("--batch-size", type=int, required=True)
-    parser.add_argument("--lr", type=float, required=True)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    try:
-        result = run(args)
-    except Exception as exc:  # recorded in the results table, not hidden
-        result = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
-    Path(args.out).write_text(json.dumps(result))
+    vp.worker_main(
+        run,
+        __doc__.splitlines()[0],
+        lambda parser: parser.add_argument("--repeats", type=int, default=3),
+    )
 
 
 if __name__ == "__main__":

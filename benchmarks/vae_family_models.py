@@ -123,19 +123,11 @@ def batched(fn, x, cond, size: int):
     return torch.cat(parts)
 
 
-def train_sigvae(entry: Entry, data: dict, args):
-    """Build and train one model with the one Trainer; returns ``(model, conds, out)`` with
-    the training times in ``out``."""
-    import torch
+def train_config(args):
+    """The Trainer settings every sigvae training of the benchmark uses (CPU, no progress bar)."""
+    from sigvae.training import TrainConfig
 
-    from sigvae.data import Arrays
-    from sigvae.training import TrainConfig, Trainer
-
-    torch.manual_seed(args.seed)
-    train, val, test = data["train"], data["val"], data["test"]
-    conds = [cond_of(entry, b) for b in (train, val, test)]
-    model = build_model(entry, [train.x.shape[1]], 0 if conds[0] is None else conds[0].shape[1])
-    config = TrainConfig(
+    return TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
         lr=args.lr,
@@ -143,6 +135,21 @@ def train_sigvae(entry: Entry, data: dict, args):
         seed=args.seed,
         device="cpu",
     )
+
+
+def train_sigvae(entry: Entry, data: dict, args):
+    """Build and train one model with the one Trainer; returns ``(model, conds, out)`` with
+    the training times in ``out``."""
+    import torch
+
+    from sigvae.data import Arrays
+    from sigvae.training import Trainer
+
+    torch.manual_seed(args.seed)
+    train, val, test = data["train"], data["val"], data["test"]
+    conds = [cond_of(entry, b) for b in (train, val, test)]
+    model = build_model(entry, [train.x.shape[1]], 0 if conds[0] is None else conds[0].shape[1])
+    config = train_config(args)
     wall, cpu = time.perf_counter(), time.process_time()
     result = Trainer(config).fit(
         model, Arrays(x=train.x, cond=conds[0]), Arrays(x=val.x, cond=conds[1])

@@ -181,16 +181,20 @@ def run(args) -> dict:
     return {"train_wall": wall, "train_cpu": cpu, "mse": mse, "ll": ll, "ll_seconds": ll_s}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def worker_main(run, description: str, extra=None) -> None:
+    """The command line both Pythae-venv workers share: ``DATA.npz OUT.json --model NAME
+    --epochs --batch-size --lr [--seed]`` plus ``extra(parser)``'s options; ``run(args)``'s
+    dict, or the error it raised, is written to OUT as JSON."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("data")
     parser.add_argument("out")
     parser.add_argument("--model", required=True, choices=sorted(MODELS))
     parser.add_argument("--epochs", type=int, required=True)
     parser.add_argument("--batch-size", type=int, required=True)
     parser.add_argument("--lr", type=float, required=True)
-    parser.add_argument("--ll-samples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    if extra is not None:
+        extra(parser)
     args = parser.parse_args()
     try:
         result = run(args)
@@ -198,6 +202,14 @@ def main() -> None:
         traceback.print_exc()
         result = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:200]}
     Path(args.out).write_text(json.dumps(result))
+
+
+def main() -> None:
+    worker_main(
+        run,
+        __doc__.splitlines()[0],
+        lambda parser: parser.add_argument("--ll-samples", type=int, default=1000),
+    )
 
 
 if __name__ == "__main__":
