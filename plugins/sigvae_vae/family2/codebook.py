@@ -15,8 +15,10 @@ used.
 
 Under ``torchrun`` the codebook stays the same on every rank: the per-code sums of an EMA step
 are summed over ranks (the caller sums the counts), so each step uses the whole global batch;
-dead codes are judged on the usage summed over ranks and restarted at rank 0's picks. Perplexity ``exp(-sum_i p_i log p_i)`` of the assignment frequencies ``p`` measures how
-many codes are effectively in use.
+dead codes are judged on the usage summed over ranks and restarted at rank 0's picks.
+
+Perplexity ``exp(-sum_i p_i log p_i)`` of the assignment frequencies ``p`` measures how many
+codes are effectively in use.
 """
 
 from __future__ import annotations
