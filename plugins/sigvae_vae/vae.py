@@ -42,7 +42,7 @@ class VAE(GaussianLatentModel):
         # not replaced by a subclass: sample and KL straight from the encoder output, no
         # distribution objects built (sample_and_standard_kl)
         cls = type(self)
-        self._fused_head = self.estimator == "standard" and all(
+        self._direct_head = self.estimator == "standard" and all(
             getattr(cls, name) is getattr(base, name)
             for name, base in (
                 ("encode", GaussianLatentModel),
@@ -73,7 +73,7 @@ class VAE(GaussianLatentModel):
 
     def loss(self, batch: dict[str, torch.Tensor], phase: str = "main") -> LossOutput:
         cond = batch.get("cond")
-        if self._fused_head:
+        if self._direct_head:
             z, kl = sample_and_standard_kl(self.encoder(batch["x"], self._cond(cond)))
             log_px = self.decode(z, cond).log_prob(reconstruction_target(batch))
             return self.weighted_elbo_loss(log_px, kl, kl.detach().mean())

@@ -5,9 +5,10 @@ more time in Python (hook and profiler bookkeeping, ``_init_group``, regrouping 
 device and dtype on every call) than in the kernel itself. :class:`LeanAdam` keeps everything
 of torch's optimizer (the state layout, ``state_dict``/``load_state_dict``, hooks, schedulers)
 and only replaces the common step: every group fused, state already initialised, one device
-and dtype per group, no hooks, no closure, no gradient scaler. It then makes the same two calls torch's
-``_fused_adam`` makes, ``_foreach_add_(steps, 1)`` and ``_fused_adam_`` (``_fused_adamw_`` for
-decoupled weight decay), with the same arguments, so the update is bit-identical
+and dtype per group, no hooks, no closure, no gradient scaler. It then makes the same two calls
+torch's ``_fused_adam`` makes, ``_foreach_add_(steps, 1)`` and ``_fused_adam_``
+(``_fused_adamw_`` for decoupled weight decay), with the same arguments, so the update is
+bit-identical
 (``tests/kernel/test_fused_adam.py`` checks it). Any other case goes through torch's step.
 """
 

@@ -12,9 +12,9 @@ training mode only) and ``codebook`` (without EMA: the codebook loss ||sg(z_e) -
 from one encoder pass (the Trainer's joint step routes each loss into its own group). The
 autoregressive code prior is a separate stage, as in the paper (sec. 3.2): it is fitted by
 maximum likelihood on the detached code sequences each epoch produced, at the end of that
-epoch (:class:`.code_prior.DeferredPriorFit`: its own Adam, at the Trainer's learning rate), so the VQ-VAE's
-steps do not pay for it; ``prior_fit.seconds`` is its time. Dead codes restart at the end of
-every epoch. The loss reports the batch's codebook ``perplexity`` and ``codes_used``.
+epoch (:class:`.code_prior.DeferredPriorFit`: its own Adam, at the Trainer's learning rate),
+so the VQ-VAE's steps do not pay for it; ``prior_fit.seconds`` is its time. Dead codes restart
+at the end of every epoch. The loss reports the batch's codebook ``perplexity`` and ``codes_used``.
 
 With the one-hot posterior q(k|x) and code prior p(k), ``KL = -log p(k)``, so
 ``elbo = log p(x|z_q) + log p(k)`` (``-T log K`` for the uniform prior); q is deterministic, so

@@ -95,18 +95,18 @@ def test_vq_terms_from_counts_equal_the_direct_ones(build):
 
 
 @pytest.mark.parametrize("logvar_shift", [0.0, 15.0])  # 15: some log-variances clamped
-def test_fused_vae_head_gives_the_generic_loss_and_gradients(build, logvar_shift):
+def test_direct_vae_head_gives_the_generic_loss_and_gradients(build, logvar_shift):
     """``vae``'s direct sample + analytic KL equals the generic path (diagonal-Gaussian
     distribution, rsample, kl_diag_gaussian_standard): same draw, values and gradients, also
     where the log-variance clamp cuts the gradient."""
     model = build("vae", {"latent_dim": 4, "beta": 2.0}, x_shape=(16,)).double()
     with torch.no_grad():
         model.encoder.head.bias[4:] += logvar_shift
-    assert model._fused_head
+    assert model._direct_head
     x = torch.randn(9, 16, dtype=torch.float64)
 
-    def run(fused: bool):
-        model._fused_head = fused
+    def run(direct: bool):
+        model._direct_head = direct
         torch.manual_seed(4)
         model.zero_grad(set_to_none=True)
         out = model.loss({"x": x})
@@ -123,7 +123,7 @@ def test_fused_vae_head_gives_the_generic_loss_and_gradients(build, logvar_shift
         torch.testing.assert_close(fast_grads[key], grad)
 
 
-def test_fused_vae_head_only_where_the_model_is_the_plain_one(build):
-    assert not build("vae", {"latent_dim": 4, "estimator": "stl"}, x_shape=(16,))._fused_head
-    assert not build("ar1-vae", {"latent_dim": 4}, x_shape=(16,))._fused_head
-    assert not build("vamp-vae", {"latent_dim": 4, "components": 3}, x_shape=(16,))._fused_head
+def test_direct_vae_head_only_where_the_model_is_the_plain_one(build):
+    assert not build("vae", {"latent_dim": 4, "estimator": "stl"}, x_shape=(16,))._direct_head
+    assert not build("ar1-vae", {"latent_dim": 4}, x_shape=(16,))._direct_head
+    assert not build("vamp-vae", {"latent_dim": 4, "components": 3}, x_shape=(16,))._direct_head
