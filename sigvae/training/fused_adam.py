@@ -8,8 +8,8 @@ and only replaces the common step: every group fused, state already initialised,
 and dtype per group, no hooks, no closure, no gradient scaler. It then makes the same two calls
 torch's ``_fused_adam`` makes, ``_foreach_add_(steps, 1)`` and ``_fused_adam_``
 (``_fused_adamw_`` for decoupled weight decay), with the same arguments, so the update is
-bit-identical
-(``tests/kernel/test_fused_adam.py`` checks it). Any other case goes through torch's step.
+bit-identical (``tests/kernel/test_fused_adam.py`` checks it). Any other case goes through
+torch's step.
 """
 
 from __future__ import annotations
