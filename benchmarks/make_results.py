@@ -14,6 +14,7 @@ ORDER = [
     "io",
     "trainer",
     "model_steps",
+    "step_vs_pythae",
     "vae_family",
     "aae_seeds",
     "ecg",
