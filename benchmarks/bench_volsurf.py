@@ -180,6 +180,12 @@ def main(argv=None) -> int:
         default="standard",
         help="FX parameter box of the PCA training draws (as in pipelines/volsurf_pointwise.yaml)",
     )
+    parser.add_argument(
+        "--train-time-change-share",
+        type=float,
+        default=0.0,
+        help="time-changed share of the PCA training draws (as in pipelines/volsurf_pointwise.yaml)",
+    )
     parser.add_argument("--n-test", type=int, default=100, help="test surfaces per simulator")
     parser.add_argument("--n-quantlib", type=int, default=6, help="QuantLib subset per simulator")
     parser.add_argument(
@@ -204,6 +210,7 @@ def main(argv=None) -> int:
         seed=0,
         equity_share=args.train_equity_share,
         fx_box=args.train_fx_box,
+        time_change_share=args.train_time_change_share,
     )
     train_grids, _ = frame_to_grid(train, grid)
     test, test_report = simulate_surfaces(args.n_test, grid, seed=99)

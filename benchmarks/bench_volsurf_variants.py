@@ -7,7 +7,8 @@ with some ``--set`` overrides. The validation surfaces are fresh simulator draws
 (training uses seed 0, the benchmarks seed 99): FX-like draws only (the shipped model's market)
 and the mixed FX/equity draws, plus a held-out parameterisation: FX-like draws from a wider
 parameter box than training uses (``WIDE_FX``), a proxy for real surfaces that lie outside the
-training simulators' ranges. The real CAD surface is not used here: it is a test surface.
+training simulators' ranges, and FX-like draws whose maturities all run on a changed clock
+(``time_change_share=1``, ATM term structures that keep rising or falling to 5 years). The real CAD surface is not used here: it is a test surface.
 Reported: completion MAE (bp) on the unobserved points from 5/10/20 random observed points,
 reconstruction MAE (encoder), the capacity check "fit" (completion from all points, scored on
 all points: how closely the decoder's surface family can represent the surface), and the share
@@ -32,7 +33,7 @@ sys.path.insert(0, str(HERE))
 from make_results import write_section  # noqa: E402
 
 SIZES = (5, 10, 20)
-SETS = {"fx": "FX", "mix": "mixed", "wide": "wide FX"}
+SETS = {"fx": "FX", "mix": "mixed", "wide": "wide FX", "term": "time-changed FX"}
 COLUMNS = ("mae_5", "mae_10", "mae_20", "fit")
 # FX ranges of the held-out set: every training FX range widened (kappa, vol of vol, correlation,
 # jumps, ATM term structure and SABR/SSVI curvature decay)
@@ -76,6 +77,8 @@ def validation_sets(grid, n_fx: int, n_mix: int, cache: str | None = None):
         wide, _ = simulate_surfaces(n_fx, grid, seed=7, equity_share=0.0)
     sets = {name: frame_to_grid(f, grid)[0] for name, f in (("fx", fx), ("mix", mix))}
     sets["wide"] = frame_to_grid(wide, grid)[0]
+    term, _ = simulate_surfaces(n_fx, grid, seed=7, equity_share=0.0, time_change_share=1.0)
+    sets["term"] = frame_to_grid(term, grid)[0]
     if cache:
         np.savez(cache, **sets)
     return sets
@@ -149,9 +152,10 @@ def main(argv=None) -> int:
         "",
         f"Produced by `python {Path(__file__).relative_to(HERE.parent)} "
         f"{' '.join(sys.argv[1:])}` (CPU, one thread). Validation surfaces: fresh simulator "
-        f"draws (seed 7), {args.n_fx} FX-like, {args.n_mix} mixed FX/equity and {args.n_fx} "
-        "'wide FX' (FX-like from the wider held-out parameter box `WIDE_FX` of this script) per "
-        "simulator. Completion MAE in vol bp on unobserved points from 5/10/20 random points "
+        f"draws (seed 7), {args.n_fx} FX-like, {args.n_mix} mixed FX/equity, {args.n_fx} "
+        "'wide FX' (FX-like from the wider held-out parameter box `WIDE_FX` of this script) and "
+        f"{args.n_fx} 'time-changed FX' (FX-like, every draw on a changed clock, "
+        "`time_change_share` 1) per simulator. Completion MAE in vol bp on unobserved points from 5/10/20 random points "
         "(default completion: Levenberg-Marquardt); 'fit': completion from all 50 points scored "
         "on them (the capacity check); 'recon': the encoder's reconstruction; generated: % of "
         "1000 decoded surfaces with static arbitrage. The CAD surface is not used for selection.",

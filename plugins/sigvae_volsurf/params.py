@@ -55,6 +55,14 @@ class SimulatedReaderParams(GridParams):
         description="FX parameter ranges: standard, or wide (steeper, more persistent risk "
         "reversals; sigvae_volsurf.simulation_params.WIDE_FX)",
     )
+    time_change_share: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="share of draws whose maturities run on a changed clock, for ATM term "
+        "structures that keep rising or falling to the longest tenor "
+        "(sigvae_volsurf.simulation_params.time_changed)",
+    )
 
 
 class QuotesReaderParams(Params):

@@ -25,6 +25,7 @@ class SimulatedSurfacesReader:
             models=tuple(p.models),
             equity_share=p.equity_share,
             fx_box=p.fx_box,
+            time_change_share=p.time_change_share,
         )
         return frame
 

@@ -20,7 +20,14 @@ from scipy.special import ndtr
 
 from sigvae_volsurf.arbitrage import check_surfaces
 from sigvae_volsurf.grid import Grid
-from sigvae_volsurf.simulation_params import MODELS, atm_total_std, draw_parameters, smile_iv
+from sigvae_volsurf.simulation_params import (
+    MODELS,
+    atm_total_std,
+    draw_parameters,
+    draw_time_change,
+    smile_iv,
+    time_changed,
+)
 from sigvae_volsurf.spline import BatchedSpline
 
 DENSE_Z = np.linspace(-5.0, 5.0, 41)  # dense grid in units of the ATM total std
@@ -102,6 +109,15 @@ def _simulate_chunk(model, params, grid: Grid, taus):
     return k_at[..., :d], iv_at[..., :d], reason
 
 
+def simulate_on_clock(model, params, grid: Grid, taus, u: float = 0.0):
+    """:func:`_simulate_chunk` for maturities ``taus`` on the clock ``time_changed(taus, u)``:
+    each slice is the generator's slice at ``T(tau)``, with the same total variance and
+    log-moneyness at each delta, so only its vols are rescaled to the grid's maturities."""
+    clock = time_changed(taus, u)
+    k_at, iv_at, reason = _simulate_chunk(model, params, grid, clock)
+    return k_at, iv_at * np.sqrt(clock / taus)[None, :, None], reason
+
+
 def simulate_surfaces(
     n_per_model: int | dict[str, int],
     grid: Grid | None = None,
@@ -110,11 +126,15 @@ def simulate_surfaces(
     equity_share: float = 0.3,
     max_draw_factor: int = 20,
     fx_box: str = "standard",
+    time_change_share: float = 0.0,
 ) -> tuple[pd.DataFrame, SimulationReport]:
     """``n_per_model`` arbitrage-free surfaces from each generator, as one long DataFrame with
     columns ``group, model, market, tenor, tau, delta, log_moneyness, iv`` (one row per grid
     point, ``group`` naming the surface), plus a :class:`SimulationReport`. ``fx_box`` picks
-    the FX parameter ranges (:func:`~sigvae_volsurf.simulation_params.draw_parameters`)."""
+    the FX parameter ranges (:func:`~sigvae_volsurf.simulation_params.draw_parameters`);
+    ``time_change_share`` is the share of draws (batches of ``CHUNK``, each with its own clock)
+    whose maturities are time-changed
+    (:func:`~sigvae_volsurf.simulation_params.time_changed`)."""
     grid = grid or Grid()
     taus = grid.taus
     rng = np.random.default_rng(seed)
@@ -129,7 +149,8 @@ def simulate_surfaces(
         while sum(len(a) for a in kept_iv) < n_wanted and drawn < max_draw_factor * n_wanted:
             params, market = draw_parameters(model, CHUNK, rng, equity_share, fx_box)
             drawn += CHUNK
-            k_at, iv_at, reason = _simulate_chunk(model, params, grid, taus)
+            u = draw_time_change(rng, time_change_share)
+            k_at, iv_at, reason = simulate_on_clock(model, params, grid, taus, u)
             good = reason == ""
             for r in reason[~good]:
                 reasons[r] = reasons.get(r, 0) + 1

@@ -18,6 +18,20 @@ surfaces, while the standard box (|rho| <= 0.5, vol of vol decaying at least lik
 chosen knowing the earlier shipped model's score on the real CAD test surface; its extent was
 set once (not tuned on CAD) and its effect measured on simulated validation surfaces only
 (``benchmarks/results/volsurf_variants.md``).
+
+**Time change** (``time_change_share``): each generator's ATM term structure flattens within a
+few years (Heston's average variance reaches theta at rate kappa >= 0.3; the SABR/SSVI ATM curve
+at scale lam <= 2 years), while FX ATM vols often keep rising, or falling, out to 5 years. A
+deterministic change of clock ``tau -> T(tau)`` with ``T`` increasing turns any arbitrage-free
+surface into another one: the process run on the clock ``T`` (Carr & Wu 2004, "Time-changed
+Levy processes", J. Financial Economics 71) has instantaneous variance scaled by ``T'(tau)``,
+and its total variance at ``(k, tau)`` is the original's at ``(k, T(tau))``. Forward delta is a
+function of ``k`` and total variance only, so on the delta grid ``iv(tau, delta) =
+iv_orig(T(tau), delta) * sqrt(T(tau) / tau)``; calendar and butterfly conditions carry over
+because ``T`` is increasing. The clock is ``T(tau) = tau (1 + u tau / tau_max)``, which
+multiplies the longest tenor's total variance by ``1 + u``, with ``u`` uniform on
+``TIME_CHANGE_U``: the lower end keeps ``T' = 1 + 2 u tau / tau_max >= 0.2``, the upper end
+lets the longest tenor's vol rise by up to 58 % over the base model's.
 """
 
 from __future__ import annotations
@@ -78,6 +92,22 @@ WIDE_FX = {
     "ssvi": {"rho": (-0.7, 0.7), "eta": (0.15, 2.2), "gamma": (0.15, 0.5)},
 }
 FX_BOXES = ("standard", "wide")
+TIME_CHANGE_U = (-0.4, 1.5)
+
+
+def draw_time_change(rng, share: float) -> float:
+    """``u`` of the clock :func:`time_changed` for one batch of draws: 0 (no change) with
+    probability ``1 - share``, else uniform on ``TIME_CHANGE_U``. Draws nothing from ``rng``
+    when ``share`` is 0, so the default keeps the random stream of earlier releases."""
+    if share <= 0.0 or rng.uniform() >= share:
+        return 0.0
+    return float(rng.uniform(*TIME_CHANGE_U))
+
+
+def time_changed(taus: np.ndarray, u: float) -> np.ndarray:
+    """The changed clock ``T(tau) = tau (1 + u tau / tau_max)`` at ``taus``."""
+    taus = np.asarray(taus, float)
+    return taus * (1.0 + u * taus / taus.max())
 
 
 def _draw(rng, table, equity, fx_override=None):
