@@ -84,8 +84,10 @@ def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation
         "jobs, so times are indicative).",
         f"Model: `{card.get('type')}` with params `{card.get('params')}`. `pointwise VAE` "
         "completes with the default batched Levenberg-Marquardt, `pointwise VAE (L-BFGS)` with "
-        "the L-BFGS option, same model. The CAD surface was not used to choose anything; it is "
-        "scored once for this model.",
+        "the L-BFGS option, same model. The CAD surface was not used to choose between models "
+        "(the shipped model's choices are in its model card and `volsurf_variants*.md`; the "
+        "card says where a CAD diagnosis motivated an option); it is scored once for this "
+        "model.",
         "Test surfaces: fresh simulator draws (seed 99; the training reader draws with seed 0), "
         f"{args.n_test} per simulator; the generators rejected "
         f"{ {m: sum(r.values()) for m, r in test_report.rejected.items()} } draws for arbitrage "

@@ -28,6 +28,7 @@ ORDER = [
     "volsurf_variants",
     "volsurf_kde",
     "volsurf_variants_width",
+    "volsurf_variants_time",
 ]
 
 
