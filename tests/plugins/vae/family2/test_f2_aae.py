@@ -87,3 +87,19 @@ def test_discriminator_is_a_relu_mlp_of_disc_hidden(build2):
     assert [(m.in_features, m.out_features) for m in linears] == [(4, 24), (24, 1)]
     hidden = model.critic.trunk(torch.randn(256, 4))
     assert hidden.min() == 0 and (hidden == 0).float().mean() > 0.2
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("prior", ["gaussian", "laplace"])
+def test_prior_samples_are_the_prior_distributions_draws(build2, prior, dtype):
+    """The direct standard-normal draw gives the numbers the prior object's sample gives."""
+    from sigvae_vae.family2.priors import latent_prior
+
+    model = build2("aae", {"latent_dim": 3, "prior": prior})
+    like = torch.zeros(7, 3, dtype=dtype)
+    torch.manual_seed(5)
+    fast = model.prior_samples(like)
+    torch.manual_seed(5)
+    expected = latent_prior(prior, 3, like).sample((7,))
+    assert fast.shape == (7, 3) and fast.dtype == dtype
+    assert torch.equal(fast, expected)
