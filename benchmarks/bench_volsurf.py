@@ -184,7 +184,8 @@ def main(argv=None) -> int:
         "--train-time-change-share",
         type=float,
         default=0.0,
-        help="time-changed share of the PCA training draws (as in pipelines/volsurf_pointwise.yaml)",
+        help="time-changed share of the PCA training draws (as in "
+        "pipelines/volsurf_pointwise.yaml)",
     )
     parser.add_argument("--n-test", type=int, default=100, help="test surfaces per simulator")
     parser.add_argument("--n-quantlib", type=int, default=6, help="QuantLib subset per simulator")

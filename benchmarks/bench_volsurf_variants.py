@@ -8,7 +8,8 @@ with some ``--set`` overrides. The validation surfaces are fresh simulator draws
 and the mixed FX/equity draws, plus a held-out parameterisation: FX-like draws from a wider
 parameter box than training uses (``WIDE_FX``), a proxy for real surfaces that lie outside the
 training simulators' ranges, and FX-like draws whose maturities all run on a changed clock
-(``time_change_share=1``, ATM term structures that keep rising or falling to 5 years). The real CAD surface is not used here: it is a test surface.
+(``time_change_share=1``, ATM term structures that keep rising or falling to 5 years). The real
+CAD surface is not used here: it is a test surface.
 Reported: completion MAE (bp) on the unobserved points from 5/10/20 random observed points,
 reconstruction MAE (encoder), the capacity check "fit" (completion from all points, scored on
 all points: how closely the decoder's surface family can represent the surface), and the share
@@ -155,10 +156,11 @@ def main(argv=None) -> int:
         f"draws (seed 7), {args.n_fx} FX-like, {args.n_mix} mixed FX/equity, {args.n_fx} "
         "'wide FX' (FX-like from the wider held-out parameter box `WIDE_FX` of this script) and "
         f"{args.n_fx} 'time-changed FX' (FX-like, every draw on a changed clock, "
-        "`time_change_share` 1) per simulator. Completion MAE in vol bp on unobserved points from 5/10/20 random points "
-        "(default completion: Levenberg-Marquardt); 'fit': completion from all 50 points scored "
-        "on them (the capacity check); 'recon': the encoder's reconstruction; generated: % of "
-        "1000 decoded surfaces with static arbitrage. The CAD surface is not used for selection.",
+        "`time_change_share` 1) per simulator. Completion MAE in vol bp on unobserved points "
+        "from 5/10/20 random points (default completion: Levenberg-Marquardt); 'fit': "
+        "completion from all 50 points scored on them (the capacity check); 'recon': the "
+        "encoder's reconstruction; generated: % of 1000 decoded surfaces with static "
+        "arbitrage. The CAD surface is not used for selection.",
         "",
         args.note,
         "",
