@@ -93,8 +93,8 @@ def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation
         f"{ {m: sum(r.values()) for m, r in test_report.rejected.items()} } draws for arbitrage "
         "or failed inversion. PCA is fitted on "
         f"{args.n_train} surfaces per simulator (seed 0, equity-like share "
-        f"{args.train_equity_share}, FX parameter box {getattr(args, 'train_fx_box', 'standard')}"
-        f", time-changed share {getattr(args, 'train_time_change_share', 0.0)}"
+        f"{args.train_equity_share}, FX parameter box {args.train_fx_box}, time-changed share "
+        f"{args.train_time_change_share}"
         "), the pointwise VAE's training mix. Test surfaces use the standard box. "
         "Errors are on the unobserved grid points, in vol basis points; "
         "`arb` is the share of completed grids with butterfly or calendar arbitrage.",

@@ -71,7 +71,8 @@ def validation_sets(grid, n_fx: int, n_mix: int, cache: str | None = None):
 
     if cache and Path(cache).exists():
         with np.load(cache) as saved:
-            return dict(saved)
+            if set(saved.files) >= set(SETS):  # a cache from before a set was added is redone
+                return dict(saved)
     fx, _ = simulate_surfaces(n_fx, grid, seed=7, equity_share=0.0)
     mix, _ = simulate_surfaces(n_mix, grid, seed=7, equity_share=0.3)
     with wide_fx_ranges():

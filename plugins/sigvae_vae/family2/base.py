@@ -133,7 +133,7 @@ class CodeAutoencoder(Model):
     def prior_samples(self, like: torch.Tensor) -> torch.Tensor:
         """As many prior draws as ``like`` has rows, on its device. The standard normal is
         drawn directly: the same numbers as its distribution object's ``sample`` (tested),
-        without building and validating that object on every training step (a few percent of an
+        without building that object on every training step (a few percent of an
         ``aae`` step in a profile)."""
         if self.prior_name == "gaussian":
             return torch.randn(like.shape[0], self.latent_dim, device=like.device, dtype=like.dtype)

@@ -29,6 +29,9 @@ RING_COMPONENTS = 8
 RING_RADIUS = 2.0
 RING_STD = 0.25
 SWISS_ROLL_NOISE = 0.05
+# the priors' parameters are constants built here, so torch's argument checks would only re-check
+# them on every training step (as elsewhere in sigvae, distributions skip them)
+FIXED = {"validate_args": False}
 
 
 class SwissRoll(Distribution):
@@ -59,9 +62,9 @@ def _ring(like: torch.Tensor, batch_shape: torch.Size) -> Distribution:
     angles = angles * (2.0 * math.pi / RING_COMPONENTS)
     centres = RING_RADIUS * torch.stack([angles.cos(), angles.sin()], dim=-1)
     centres = centres.expand(*batch_shape, RING_COMPONENTS, 2)
-    weights = Categorical(logits=torch.zeros(centres.shape[:-1], device=like.device))
-    parts = Independent(Normal(centres, torch.full_like(centres, RING_STD)), 1)
-    return MixtureSameFamily(weights, parts)
+    weights = Categorical(logits=torch.zeros(centres.shape[:-1], device=like.device), **FIXED)
+    parts = Independent(Normal(centres, torch.full_like(centres, RING_STD), **FIXED), 1, **FIXED)
+    return MixtureSameFamily(weights, parts, **FIXED)
 
 
 def latent_prior(name: str, dim: int, like: torch.Tensor, batch: int | None = None) -> Distribution:
@@ -76,7 +79,8 @@ def latent_prior(name: str, dim: int, like: torch.Tensor, batch: int | None = No
         return _ring(like, batch_shape)
     zeros = torch.zeros((*batch_shape, dim), device=like.device, dtype=like.dtype)
     if name == "gaussian":
-        return Independent(Normal(zeros, torch.ones_like(zeros)), 1)
+        return Independent(Normal(zeros, torch.ones_like(zeros), **FIXED), 1, **FIXED)
     if name == "laplace":
-        return Independent(Laplace(zeros, torch.full_like(zeros, 1.0 / math.sqrt(2.0))), 1)
+        scale = torch.full_like(zeros, 1.0 / math.sqrt(2.0))
+        return Independent(Laplace(zeros, scale, **FIXED), 1, **FIXED)
     raise ConfigError(f"unknown prior {name!r}; known: {', '.join(PRIORS)}")
