@@ -4,6 +4,7 @@ the work is imported when a command runs)."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import warnings
 from pathlib import Path
@@ -62,6 +63,14 @@ def complete_arguments(parser: argparse.ArgumentParser) -> None:
         help="optimiser starts per surface (default: 1 for levenberg-marquardt, 2 for lbfgs)",
     )
     parser.add_argument(
+        "--prior-weight",
+        type=float,
+        default=1.0,
+        metavar="W",
+        help="weight of the latent prior against the quotes (default 1, the Bayesian weight "
+        "for the model's quote noise; see the plugin README before changing it)",
+    )
+    parser.add_argument(
         "--plot",
         action="store_true",
         help="also write a 3-D surface and smile plot per date next to the output",
@@ -115,6 +124,8 @@ def complete_command(args: argparse.Namespace) -> int:
     table_format(out)
     if args.starts is not None and args.starts < 1:
         raise SigvaeError(f"--starts must be at least 1, got {args.starts}")
+    if not (math.isfinite(args.prior_weight) and args.prior_weight > 0):
+        raise SigvaeError(f"--prior-weight must be a positive number, got {args.prior_weight}")
     refuse_existing([out], args.overwrite)
     quotes = read_table(args.observed)
     with warnings.catch_warnings(record=True) as caught:
@@ -126,6 +137,7 @@ def complete_command(args: argparse.Namespace) -> int:
             convention=args.convention,
             starts=args.starts,
             method=args.method,
+            prior_weight=args.prior_weight,
             source=args.observed,
         )
     for w in caught:

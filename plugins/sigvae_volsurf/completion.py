@@ -62,6 +62,8 @@ def complete_latents(
     started = time.perf_counter()
     if method not in METHOD_DEFAULTS:
         raise ConfigError(f"unknown completion method {method!r}; use {sorted(METHOD_DEFAULTS)}")
+    if not (np.isfinite(prior_weight) and prior_weight > 0):
+        raise ConfigError(f"the prior weight must be a positive number, got {prior_weight}")
     d_starts, d_plain, d_guided, d_iterations = METHOD_DEFAULTS[method]
     guided = getattr(model, "start_net", None) is not None
     starts = starts or d_starts

@@ -147,6 +147,9 @@ class CompletionMaeParams(Params):
     starts: PositiveInt | None = Field(
         None, description="optimiser starts per surface (default: the method's)"
     )
+    prior_weight: float = Field(
+        1.0, gt=0.0, description="weight of the latent prior in the completion objective"
+    )
 
 
 class ArbitrageEvalParams(GridParams):

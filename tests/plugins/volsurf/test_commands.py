@@ -114,6 +114,30 @@ def test_bad_quotes_exit_2_with_one_line(tmp_path, model_path, capsys, change, m
     assert not out.exists()
 
 
+@pytest.mark.parametrize("weight", ["0", "-1", "nan"])
+def test_bad_prior_weight_is_one_line(tmp_path, model_path, capsys, weight):
+    src = quotes_csv(tmp_path / "quotes.csv")
+    out = tmp_path / "completed.csv"
+    argv = ["volsurf-complete", str(src), "-o", str(out), "--model", str(model_path)]
+    assert main([*argv, f"--prior-weight={weight}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--prior-weight must be a positive number" in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_prior_weight_option_reaches_the_completion(tmp_path, model_path):
+    """A far heavier prior fits the quotes worse (it pulls the latent to the prior mean)."""
+    src = quotes_csv(tmp_path / "quotes.csv")
+    misfit = {}
+    for weight in ("0.01", "1000"):
+        out = tmp_path / f"w{weight}.csv"
+        argv = ["volsurf-complete", str(src), "-o", str(out), "--model", str(model_path)]
+        assert main([*argv, "--prior-weight", weight]) == 0
+        seen = pd.read_csv(out).query("observed")
+        misfit[weight] = float((seen["iv"] - seen["iv_model"]).abs().mean())
+    assert misfit["1000"] > misfit["0.01"]
+
+
 def test_generate_command(tmp_path, model_path, capsys):
     out = tmp_path / "gen.parquet"
     assert (

@@ -56,3 +56,44 @@ def test_random_masks_pick_exactly_n_available_points():
     available[:, :3] = False
     masks = random_masks(available, 5, np.random.default_rng(0))
     assert (masks.sum(1) == 5).all() and not masks[:, :3].any()
+
+
+class Level(Flat):
+    """A 'model' whose surfaces are flat at the latent's value: the completion is a level fit."""
+
+    latent_dim = 1
+
+    def decode_at(self, z, coords):
+        shape = coords.shape[:-1] if coords.dim() == 3 else (z.shape[0], coords.shape[0])
+        return z[:, :1] * torch.ones(shape) + 0 * self.level
+
+    def training_latents(self):
+        return torch.zeros(0, 1)
+
+
+def test_completion_fits_the_observed_values_and_scores_against_the_truth():
+    from sigvae_volsurf.evaluators import completion_errors
+
+    truth = np.full((4, GRID.size), 0.2)
+    masks = random_masks(np.ones(truth.shape, bool), 5, np.random.default_rng(0))
+    # quotes 10 bp above the truth: the level fitted to them misses the truth by 10 bp
+    out = completion_errors(Level(0.0), truth, masks, observed_vols=truth + 0.001)
+    assert out["mae_bp"] == pytest.approx(10.0, abs=0.01)
+    assert completion_errors(Level(0.0), truth, masks)["mae_bp"] == pytest.approx(0.0, abs=0.01)
+
+
+def test_a_heavier_prior_pulls_the_completion_towards_the_prior_mean():
+    from sigvae_volsurf.evaluators import completion_errors
+
+    truth = np.full((2, GRID.size), 0.2)
+    masks = random_masks(np.ones(truth.shape, bool), 5, np.random.default_rng(0))
+    # objective 5 (z - 0.2)^2 / (2 * 0.001^2) + w z^2 / 2 is minimised at z = 0.2 / (1 + w / 5e6)
+    for weight in (1.0, 5e6):
+        expected = 1e4 * 0.2 * (weight / 5e6) / (1 + weight / 5e6)
+        mae = completion_errors(Level(0.0), truth, masks, prior_weight=weight)["mae_bp"]
+        assert mae == pytest.approx(expected, rel=1e-3, abs=0.01)
+
+
+def test_completion_params_refuse_a_non_positive_prior_weight():
+    with pytest.raises(ValueError, match="prior_weight"):
+        CompletionMaeParams(prior_weight=0)
