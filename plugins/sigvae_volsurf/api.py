@@ -59,10 +59,12 @@ def complete_surface(
 ) -> pd.DataFrame:
     """Complete every date's surface from its quotes (long format, see
     :mod:`sigvae_volsurf.observations`). Returns one row per date and grid point: ``group,
-    tenor, tau, delta, log_moneyness, iv, iv_model, observed, butterfly_arbitrage,
+    tenor, tau, delta, log_moneyness, iv, observed, iv_model, iv_std, butterfly_arbitrage,
     calendar_arbitrage``. ``iv`` is the quote where the grid point was observed and the model's
-    value elsewhere; ``iv_model`` is the model's value everywhere."""
-    from sigvae_volsurf.completion import complete_latents, decode_vols
+    value elsewhere; ``iv_model`` is the model's value everywhere and ``iv_std`` its standard
+    deviation under the completion's Laplace approximation
+    (:func:`~sigvae_volsurf.completion.completion_std`)."""
+    from sigvae_volsurf.completion import complete_latents, completion_std, decode_vols
     from sigvae_volsurf.evaluators import surface_arbitrage_flags
 
     model = load_volsurf_model(model)
@@ -86,6 +88,7 @@ def complete_surface(
         method=method,
     )
     fitted = decode_vols(model, z, grid.coordinates())
+    spread = completion_std(model, z, coords, values, grid.coordinates(), prior_weight=prior_weight)
     observed = np.zeros(fitted.shape, bool)
     quoted = np.full(fitted.shape, np.nan)
     index = grid_index(q, grid, drop_off_grid=True)
@@ -95,6 +98,7 @@ def complete_surface(
     final = np.where(observed, quoted, fitted)
     frame = grid_to_frame(final, grid, groups, observed)
     frame["iv_model"] = fitted.ravel()
+    frame["iv_std"] = spread.ravel()
     flags = surface_arbitrage_flags(fitted, grid)
     frame["butterfly_arbitrage"] = np.repeat(flags["butterfly"], grid.size)
     frame["calendar_arbitrage"] = np.repeat(flags["calendar"], grid.size)

@@ -74,7 +74,9 @@ def complete_latents(
     _warn_if_few(mask.sum(axis=1), model.latent_dim, names)
     model.eval()
     b = values.shape[0]
-    c = torch.as_tensor(coords, dtype=torch.float32)
+    c = torch.from_numpy(
+        np.array(coords, dtype=np.float32)
+    )  # a copy: inputs may be read-only views
     y = torch.as_tensor(np.nan_to_num(values), dtype=torch.float32)
     m = torch.as_tensor(mask, dtype=torch.float32)
     gen = torch.Generator().manual_seed(seed)
@@ -154,28 +156,77 @@ def _objective(model, prior_weight, mean, whiten):
 
 
 def _residuals(model, prior_weight, mean, whiten):
-    """Residuals whose half squared norm is the objective, and their Jacobian in ``z``.
-
-    Every observed point gets its own copy of its surface's latent, so one backward pass of the
-    summed vols gives each point's gradient: the Jacobian rows, for any decoder whose vol at a
-    point depends only on that point's coordinates and latent."""
+    """Residuals whose half squared norm is the objective, and their Jacobian in ``z``."""
     inv_s = 1.0 / model.sigma
     root_w = prior_weight**0.5
 
     def residuals(z, c, y, m):
-        b, p = y.shape
-        zz = z.detach()[:, None, :].expand(b, p, -1).reshape(b * p, -1).requires_grad_(True)
-        with torch.enable_grad():
-            vols = model.decode_at(zz, c.reshape(b * p, 1, 2))
-            (jac,) = torch.autograd.grad(vols.sum(), zz)
+        vols, jac = _vols_and_jacobian(model, z, c)
         weight = m.sqrt() * inv_s
-        r_data = weight * (vols.detach().reshape(b, p) - y)
-        j_data = weight[..., None] * jac.reshape(b, p, -1)
+        r_data = weight * (vols - y)
+        j_data = weight[..., None] * jac
+        b = y.shape[0]
         r_prior = root_w * (z - mean) @ whiten.T
         j_prior = (root_w * whiten).expand(b, -1, -1)
         return torch.cat([r_data, r_prior], 1), torch.cat([j_data, j_prior], 1)
 
     return residuals
+
+
+def _vols_and_jacobian(model, z, c):
+    """Vols ``[B, P]`` at ``c`` ``[B, P, 2]`` and their Jacobian ``[B, P, L]`` in ``z``.
+
+    Every point gets its own copy of its surface's latent, so one backward pass of the summed
+    vols gives each point's gradient: the Jacobian rows, for any decoder whose vol at a point
+    depends only on that point's coordinates and latent."""
+    b, p = c.shape[:2]
+    zz = z.detach()[:, None, :].expand(b, p, -1).reshape(b * p, -1).requires_grad_(True)
+    with torch.enable_grad():
+        vols = model.decode_at(zz, c.reshape(b * p, 1, 2))
+        (jac,) = torch.autograd.grad(vols.sum(), zz)
+    return vols.detach().reshape(b, p), jac.reshape(b, p, -1)
+
+
+def completion_std(
+    model,
+    z: torch.Tensor,
+    coords: np.ndarray,
+    values: np.ndarray,
+    out_coords: np.ndarray,
+    mask: np.ndarray | None = None,
+    prior_weight: float = 1.0,
+    prior: str = "aggregate",
+) -> np.ndarray:
+    """One standard deviation ``[B, Q]`` of the completed vols at ``out_coords`` ``[Q, 2]``
+    (shared by all surfaces), for latents ``z`` completed from ``values`` at ``coords``
+    (as :func:`complete_latents` takes them).
+
+    Laplace approximation: the completion objective is half the squared norm of residuals in
+    units of the quote noise plus the prior's, so at its minimum the latent posterior is
+    approximately Gaussian with covariance ``(J^T J)^-1`` (``J`` the residuals' Jacobian, the
+    Gauss-Newton Hessian); the delta method carries it through the decoder:
+    ``var = g^T (J^T J)^-1 g`` with ``g`` the gradient of the vol at a point. It reflects the
+    quote noise the model was trained with (its ``noise_bp``) and how well the quotes pin the
+    latent down, not the model's own misfit (``benchmarks/results/volsurf_uncertainty.md``
+    measures its coverage)."""
+    values = np.asarray(values, float)
+    mask = np.isfinite(values) if mask is None else np.asarray(mask, bool) & np.isfinite(values)
+    mean, whiten, _ = _latent_prior(model, prior)
+    residuals = _residuals(model, prior_weight, mean, whiten)
+    c = torch.from_numpy(
+        np.array(coords, dtype=np.float32)
+    )  # a copy: inputs may be read-only views
+    y = torch.as_tensor(np.nan_to_num(values), dtype=torch.float32)
+    m = torch.as_tensor(mask, dtype=torch.float32)
+    b = z.shape[0]
+    out = torch.as_tensor(out_coords, dtype=torch.float32)[None].expand(b, -1, -1)
+    with _frozen(model):
+        _, jac = residuals(z, c, y, m)
+        _, grad = _vols_and_jacobian(model, z, out)
+    hessian = jac.transpose(1, 2) @ jac  # positive definite: the prior rows have full rank
+    cov = torch.cholesky_inverse(torch.linalg.cholesky(hessian))
+    var = torch.einsum("bqi,bij,bqj->bq", grad, cov, grad)
+    return var.clamp_min(0.0).sqrt().numpy().astype(float)
 
 
 def _repeat(times, *tensors):

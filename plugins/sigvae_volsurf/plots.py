@@ -39,12 +39,16 @@ def _figure(part: pd.DataFrame):
     for tenor in tenors:
         smile = part[part["tenor"] == tenor].sort_values("delta")
         line = ax.plot(smile["delta"], 100 * smile["iv_model"], label=tenor)[0]
+        if "iv_std" in smile:
+            low, high = (100 * (smile["iv_model"] + k * smile["iv_std"]) for k in (-2, 2))
+            ax.fill_between(smile["delta"], low, high, color=line.get_color(), alpha=0.12)
         seen = smile[smile["observed"]]
         ax.scatter(seen["delta"], 100 * seen["iv"], color=line.get_color(), s=18)
     ax.set_xlabel("call delta")
     ax.set_ylabel("implied vol (%)")
     ax.legend(fontsize=7, ncol=2)
-    fig.suptitle(f"{part['group'].iloc[0]}: completed surface (dots = observed quotes)")
+    band = ", bands = model +/- 2 s.d." if "iv_std" in part else ""
+    fig.suptitle(f"{part['group'].iloc[0]}: completed surface (dots = observed quotes{band})")
     fig.tight_layout()
     return fig
 

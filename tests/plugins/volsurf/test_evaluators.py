@@ -97,3 +97,20 @@ def test_a_heavier_prior_pulls_the_completion_towards_the_prior_mean():
 def test_completion_params_refuse_a_non_positive_prior_weight():
     with pytest.raises(ValueError, match="prior_weight"):
         CompletionMaeParams(prior_weight=0)
+
+
+@pytest.mark.parametrize(("quotes", "weight"), [(5, 1.0), (5, 5e6), (12, 1.0)])
+def test_completion_std_is_the_exact_posterior_std_of_a_linear_model(quotes, weight):
+    """For the level model the posterior of z is Gaussian with precision n / s^2 + w (quotes
+    at noise s, prior N(0, 1/w)): the Laplace approximation is exact."""
+    from sigvae_volsurf.completion import complete_latents, completion_std
+
+    grid = GRID.coordinates()
+    model = Level(0.0)
+    coords = np.broadcast_to(grid[:quotes], (2, quotes, 2))
+    values = np.full((2, quotes), 0.2)
+    z, _ = complete_latents(model, coords, values, prior_weight=weight)
+    std = completion_std(model, z, coords, values, grid, prior_weight=weight)
+    expected = 1.0 / np.sqrt(quotes / model.sigma**2 + weight)
+    assert std.shape == (2, GRID.size)
+    np.testing.assert_allclose(std, expected, rtol=1e-4)
