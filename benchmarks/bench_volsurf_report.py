@@ -26,6 +26,13 @@ def _table(rows, index, columns="method", value="mae_bp", fmt="{:.1f}"):
     return "\n".join(lines)
 
 
+def _mean_se(values: np.ndarray) -> str:
+    """``mean ± standard error`` of the finite values (bp)."""
+    values = values[np.isfinite(values)]
+    se = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else np.nan
+    return f"{values.mean():.1f} ± {se:.1f} bp"
+
+
 def _goal_lines(sim_rows, subset_rows, cad_rows, generation):
     lines = []
     sub = pd.DataFrame(subset_rows)
@@ -45,15 +52,24 @@ def _goal_lines(sim_rows, subset_rows, cad_rows, generation):
     if cad_rows:
         cad = pd.DataFrame(cad_rows)
         for setting, goal in ((5, 25.0), (10, 12.0), (20, None)):
-            part = cad[cad.setting == setting].set_index("method")["mae_bp"]
+            rows = cad[cad.setting == setting].set_index("method")
+            part = rows["mae_bp"]
             ok = part[vae] < part.get("QuantLib Heston", np.inf) and (
                 goal is None or part[vae] <= goal
             )
             target = f" and <= {goal:.0f} bp" if goal else ""
+            spread = ""
+            if "QuantLib Heston" in rows.index:
+                ours = np.asarray(rows.loc[vae, "per_surface_mae_bp"], float)
+                theirs = np.asarray(rows.loc["QuantLib Heston", "per_surface_mae_bp"], float)
+                spread = (
+                    f"; over {len(ours)} random sets: VAE {_mean_se(ours)}, "
+                    f"VAE - Heston {_mean_se(ours - theirs)}"
+                )
             lines.append(
                 f"- CAD, {setting} points: VAE {part[vae]:.1f} bp vs Heston "
                 f"{part.get('QuantLib Heston', np.nan):.1f} bp (goal: beat Heston{target})"
-                f" -> {'met' if ok else 'NOT met'}"
+                f" -> {'met' if ok else 'NOT met'}{spread}"
             )
     batched = pd.DataFrame(sim_rows).groupby("method")["seconds"].mean()[vae]
     heston_s = sub.groupby("method")["seconds"].mean().get("QuantLib Heston", np.nan)

@@ -196,6 +196,7 @@ def completion_std(
     mask: np.ndarray | None = None,
     prior_weight: float = 1.0,
     prior: str = "aggregate",
+    misfit: bool = True,
 ) -> np.ndarray:
     """One standard deviation ``[B, Q]`` of the completed vols at ``out_coords`` ``[Q, 2]``
     (shared by all surfaces), for latents ``z`` completed from ``values`` at ``coords``
@@ -221,12 +222,36 @@ def completion_std(
     b = z.shape[0]
     out = torch.as_tensor(out_coords, dtype=torch.float32)[None].expand(b, -1, -1)
     with _frozen(model):
-        _, jac = residuals(z, c, y, m)
+        r, jac = residuals(z, c, y, m)
         _, grad = _vols_and_jacobian(model, z, out)
     hessian = jac.transpose(1, 2) @ jac  # positive definite: the prior rows have full rank
     cov = torch.cholesky_inverse(torch.linalg.cholesky(hessian))
     var = torch.einsum("bqi,bij,bqj->bq", grad, cov, grad)
+    if misfit:
+        var = var * _misfit_scale(r, jac, cov, m)[:, None]
     return var.clamp_min(0.0).sqrt().numpy().astype(float)
+
+
+# the residual variance is estimated only from fits with at least this many residual degrees of
+# freedom (observed points minus the effective number of latent parameters)
+MIN_MISFIT_DOF = 2.0
+
+
+def _misfit_scale(r, jac, cov, m) -> torch.Tensor:
+    """Per surface ``max(1, RSS / dof)``: the reduced chi-square of the fit to the quotes.
+
+    The residuals are in units of the model's quote noise, so a surface the model cannot
+    reach (real quotes off the training family) leaves a larger residual sum of squares than
+    the noise explains; scaling the covariance by it is the usual nonlinear least-squares
+    estimate of the error variance. ``dof`` is the number of quotes minus the effective number
+    of parameters ``tr(J_d H^-1 J_d^T)`` (the prior shrinks it below the latent size)."""
+    p = m.shape[1]
+    r_data, j_data = r[:, :p], jac[:, :p]
+    rss = (r_data * r_data).sum(-1)
+    p_eff = torch.einsum("bpi,bij,bpj->b", j_data, cov, j_data)
+    dof = m.sum(-1) - p_eff
+    scale = torch.where(dof >= MIN_MISFIT_DOF, rss / dof.clamp_min(MIN_MISFIT_DOF), 1.0)
+    return scale.clamp_min(1.0)
 
 
 def _repeat(times, *tensors):

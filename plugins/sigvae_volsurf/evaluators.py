@@ -70,10 +70,18 @@ def completion_errors(
     prior_weight=1.0,
     observed_vols=None,
 ) -> dict[str, float]:
-    """MAE/RMSE (vol basis points) on the unobserved (and ``available``) points, and seconds
-    per surface. ``observed_vols`` (default ``vols``) are the values the completion sees at the
-    observed points, e.g. ``vols`` plus quote noise; errors are always scored against ``vols``."""
-    from sigvae_volsurf.completion import FewQuotesWarning, complete_latents, decode_vols
+    """MAE/RMSE (vol basis points) on the unobserved (and ``available``) points, seconds per
+    surface, and how well the completion's standard deviations cover the errors: the median
+    s.d. (bp) and the shares of errors within one and two s.d. (0.68 and 0.95 if they were
+    exact Gaussian). ``observed_vols`` (default ``vols``) are the values the completion sees at
+    the observed points, e.g. ``vols`` plus quote noise; errors are always scored against
+    ``vols``."""
+    from sigvae_volsurf.completion import (
+        FewQuotesWarning,
+        complete_latents,
+        completion_std,
+        decode_vols,
+    )
 
     # only the observed points enter the objective: gather them, padding rows to one length
     grid = model.grid.coordinates()
@@ -94,13 +102,18 @@ def completion_errors(
             method=method,
             prior_weight=prior_weight,
         )
-    fitted = decode_vols(model, z, model.grid.coordinates())
+    fitted = decode_vols(model, z, grid)
+    std = completion_std(model, z, grid[order], values, grid, obs, prior_weight)
     scored = ~masks if available is None else ~masks & available
     err = (fitted - vols)[scored]
+    std = std[scored]
     return {
         "mae_bp": float(1e4 * np.abs(err).mean()),
         "rmse_bp": float(1e4 * np.sqrt((err**2).mean())),
         "seconds_per_surface": info["seconds"] / len(vols),
+        "std_bp": float(1e4 * np.median(std)),
+        "coverage_1sd": float((np.abs(err) <= std).mean()),
+        "coverage_2sd": float((np.abs(err) <= 2 * std).mean()),
     }
 
 

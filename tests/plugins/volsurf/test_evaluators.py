@@ -110,7 +110,43 @@ def test_completion_std_is_the_exact_posterior_std_of_a_linear_model(quotes, wei
     coords = np.broadcast_to(grid[:quotes], (2, quotes, 2))
     values = np.full((2, quotes), 0.2)
     z, _ = complete_latents(model, coords, values, prior_weight=weight)
-    std = completion_std(model, z, coords, values, grid, prior_weight=weight)
+    std = completion_std(model, z, coords, values, grid, prior_weight=weight, misfit=False)
     expected = 1.0 / np.sqrt(quotes / model.sigma**2 + weight)
     assert std.shape == (2, GRID.size)
     np.testing.assert_allclose(std, expected, rtol=1e-4)
+
+
+def test_completion_errors_report_the_coverage_of_exact_standard_deviations():
+    """Quotes with Gaussian noise of the model's own s: for the level model the completed
+    level errs by N(0, s^2 / n), its reported s.d., so the shares within 1 and 2 s.d. are the
+    Gaussian 0.683 and 0.954 (up to sampling error over 400 surfaces)."""
+    from sigvae_volsurf.evaluators import completion_errors
+
+    model = Level(0.0)
+    truth = np.full((400, GRID.size), 0.2)
+    masks = random_masks(np.ones(truth.shape, bool), 5, np.random.default_rng(0))
+    noisy = truth + model.sigma * np.random.default_rng(1).standard_normal(truth.shape)
+    out = completion_errors(model, truth, masks, observed_vols=noisy)
+    assert out["std_bp"] == pytest.approx(1e4 * model.sigma / np.sqrt(5), rel=1e-3)
+    assert out["coverage_1sd"] == pytest.approx(0.683, abs=0.08)
+    assert out["coverage_2sd"] == pytest.approx(0.954, abs=0.04)
+
+
+def test_completion_std_grows_with_the_misfit_to_the_quotes():
+    """Quotes 0.19 and 0.21 that a flat level cannot both reach, 10 s off either way: the
+    variance is scaled by the reduced chi-square RSS / (n - p_eff) = 12 * 10^2 / (12 - ~1)."""
+    from sigvae_volsurf.completion import complete_latents, completion_std
+
+    grid = GRID.coordinates()
+    model = Level(0.0)
+    coords = np.repeat(grid[None, :12], 2, axis=0)
+    values = np.tile([0.19, 0.21], (2, 6))
+    z, _ = complete_latents(model, coords, values)
+    std = completion_std(model, z, coords, values, grid)
+    precision = 12 / model.sigma**2 + 1.0
+    p_eff = (12 / model.sigma**2) / precision
+    expected = np.sqrt(1200 / (12 - p_eff) / precision)
+    np.testing.assert_allclose(std, expected, rtol=1e-3)
+    # quotes the level fits exactly keep the plain Laplace s.d.
+    exact = completion_std(model, z, coords, np.full((2, 12), 0.2), grid)
+    np.testing.assert_allclose(exact, 1 / np.sqrt(precision), rtol=1e-3)
