@@ -30,6 +30,7 @@ ORDER = [
     "volsurf_variants_width",
     "volsurf_variants_time",
     "volsurf_prior_weight",
+    "volsurf_uncertainty",
 ]
 
 

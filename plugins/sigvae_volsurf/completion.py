@@ -69,16 +69,10 @@ def complete_latents(
     starts = starts or d_starts
     candidates = max(candidates or (d_guided if guided else d_plain), starts)
     iterations = iterations or d_iterations
-    values = np.asarray(values, float)
-    mask = np.isfinite(values) if mask is None else np.asarray(mask, bool) & np.isfinite(values)
-    _warn_if_few(mask.sum(axis=1), model.latent_dim, names)
+    c, y, m = _as_tensors(coords, values, mask)
+    _warn_if_few(m.sum(dim=1).numpy(), model.latent_dim, names)
     model.eval()
-    b = values.shape[0]
-    c = torch.from_numpy(
-        np.array(coords, dtype=np.float32)
-    )  # a copy: inputs may be read-only views
-    y = torch.as_tensor(np.nan_to_num(values), dtype=torch.float32)
-    m = torch.as_tensor(mask, dtype=torch.float32)
+    b = y.shape[0]
     gen = torch.Generator().manual_seed(seed)
     mean, whiten, bank = _latent_prior(model, prior)
     objective = _objective(model, prior_weight, mean, whiten)
@@ -119,10 +113,22 @@ def complete_latents(
     z = z.reshape(b, s, -1)[torch.arange(b), best]
     info = {
         "objective": f[torch.arange(b), best].numpy(),
-        "observed": mask.sum(axis=1),
+        "observed": m.sum(dim=1).numpy().astype(int),
         "seconds": time.perf_counter() - started,
     }
     return z, info
+
+
+def _as_tensors(coords, values, mask):
+    """float32 tensors of the observed coordinates, values (NaN as 0) and mask (the given
+    mask, or every finite value, and never a NaN); the coordinates are copied, as callers may
+    pass read-only views (``np.broadcast_to``)."""
+    values = np.asarray(values, float)
+    finite = np.isfinite(values)
+    mask = finite if mask is None else np.asarray(mask, bool) & finite
+    c = torch.from_numpy(np.array(coords, dtype=np.float32))
+    y = torch.as_tensor(np.nan_to_num(values), dtype=torch.float32)
+    return c, y, torch.as_tensor(mask, dtype=torch.float32)
 
 
 def _latent_prior(model, kind: str):
@@ -206,19 +212,15 @@ def completion_std(
     units of the quote noise plus the prior's, so at its minimum the latent posterior is
     approximately Gaussian with covariance ``(J^T J)^-1`` (``J`` the residuals' Jacobian, the
     Gauss-Newton Hessian); the delta method carries it through the decoder:
-    ``var = g^T (J^T J)^-1 g`` with ``g`` the gradient of the vol at a point. It reflects the
+    ``var = g^T (J^T J)^-1 g`` with ``g`` the gradient of the vol at a point. That reflects the
     quote noise the model was trained with (its ``noise_bp``) and how well the quotes pin the
-    latent down, not the model's own misfit (``benchmarks/results/volsurf_uncertainty.md``
-    measures its coverage)."""
-    values = np.asarray(values, float)
-    mask = np.isfinite(values) if mask is None else np.asarray(mask, bool) & np.isfinite(values)
+    latent down; with ``misfit`` the variance is also scaled by the fit's reduced chi-square
+    (:func:`_misfit_scale`), so quotes the model cannot reach widen it. It does not see errors
+    that leave the quotes well fitted (``benchmarks/results/volsurf_uncertainty.md`` measures
+    its coverage)."""
     mean, whiten, _ = _latent_prior(model, prior)
     residuals = _residuals(model, prior_weight, mean, whiten)
-    c = torch.from_numpy(
-        np.array(coords, dtype=np.float32)
-    )  # a copy: inputs may be read-only views
-    y = torch.as_tensor(np.nan_to_num(values), dtype=torch.float32)
-    m = torch.as_tensor(mask, dtype=torch.float32)
+    c, y, m = _as_tensors(coords, values, mask)
     b = z.shape[0]
     out = torch.as_tensor(out_coords, dtype=torch.float32)[None].expand(b, -1, -1)
     with _frozen(model):
