@@ -30,6 +30,17 @@ from make_results import write_section  # noqa: E402
 COLUMNS = ("mae_bp", "std_bp", "coverage_1sd", "coverage_2sd")
 
 
+def command_line(argv: list[str]) -> str:
+    """The arguments as given, the note's text shown as NOTE (it is printed below)."""
+    shown = list(argv)
+    for i, arg in enumerate(shown):
+        if arg == "--note" and i + 1 < len(shown):
+            shown[i + 1] = "NOTE"
+        elif arg.startswith("--note="):
+            shown[i] = "--note=NOTE"
+    return " ".join(shown)
+
+
 def row(label: str, errors: dict) -> str:
     mae, std, one, two = (errors[c] for c in COLUMNS)
     return f"| {label} | {mae:.1f} | {std:.1f} | {100 * one:.0f} % | {100 * two:.0f} % |"
@@ -62,7 +73,7 @@ def main(argv=None) -> int:
         "# Volatility surfaces: coverage of the completion's standard deviations (`iv_std`)",
         "",
         f"Produced by `python {Path(__file__).relative_to(HERE.parent)} "
-        f"{' '.join(sys.argv[1:])}` (CPU, one thread). Model: "
+        f"{command_line(sys.argv[1:])}` (CPU, one thread). Model: "
         f"{args.model or 'the shipped pointwise model'}. Errors on the unobserved points of "
         "completions from random observed sets against the completion's Laplace standard "
         "deviation; exact Gaussian s.d.s would put 68 % of the errors within one s.d. and 95 % "
