@@ -102,8 +102,9 @@ def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation
         "completes with the default batched Levenberg-Marquardt, `pointwise VAE (L-BFGS)` with "
         "the L-BFGS option, same model. The CAD surface was not used to choose between models "
         "(the shipped model's choices are in its model card and `volsurf_variants*.md`; the "
-        "card says where a CAD diagnosis motivated an option); it is scored once for this "
-        "model.",
+        "card says where a CAD diagnosis motivated an option); it is scored for this model only "
+        "after every choice was made (first with 10 random sets per size, then with 100 for "
+        "precision, a change decided before the second run; nothing was chosen on either).",
         "Test surfaces: fresh simulator draws (seed 99; the training reader draws with seed 0), "
         f"{args.n_test} per simulator; the generators rejected "
         f"{ {m: sum(r.values()) for m, r in test_report.rejected.items()} } draws for arbitrage "
