@@ -27,7 +27,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make_results import write_section  # noqa: E402
+from make_results import command_of, write_section  # noqa: E402
 
 RULES = ("scott", "silverman", 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 
@@ -123,8 +123,8 @@ def main(argv=None) -> int:
     lines = [
         "# Volatility surfaces: KDE bandwidth of generation",
         "",
-        f"Produced by `python {Path(__file__).relative_to(HERE.parent)} "
-        f"{' '.join(sys.argv[1:])}` (CPU, one thread). Model: "
+        f"Produced by `{command_of(__file__, sys.argv[1:])}` "
+        f"(CPU, one thread). Model: "
         f"`{args.model or 'shipped default'}`, {len(bank)} remembered training latents. "
         "Held-out log-lik: mean KDE log-density of the validation surfaces' latents (the "
         "choice: highest wins). "

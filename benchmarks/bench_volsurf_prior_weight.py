@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_volsurf_variants import SETS, SIZES, validation_sets  # noqa: E402
-from make_results import write_section  # noqa: E402
+from make_results import command_of, write_section  # noqa: E402
 
 WORST_ALLOWED = 1.05
 
@@ -107,8 +107,8 @@ def main(argv=None) -> int:
     lines = [
         "# Volatility surfaces: the completion's prior weight",
         "",
-        f"Produced by `python {Path(__file__).relative_to(HERE.parent)} "
-        f"{' '.join(sys.argv[1:])}` (CPU, one thread). Model: "
+        f"Produced by `{command_of(__file__, sys.argv[1:])}` "
+        f"(CPU, one thread). Model: "
         f"{args.model or 'the shipped pointwise model'} (quote noise s = "
         f"{1e4 * model.sigma:.0f} bp). Completion MAE (bp) on the unobserved points of the "
         "simulated validation surfaces of `volsurf_variants*.md` (seed 7) from 5/10/20 random "

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_volsurf_baselines as baselines  # noqa: E402
-from make_results import write_section  # noqa: E402
+from make_results import command_of, write_section  # noqa: E402
 
 
 def vae_seconds(model, coords, values, method="levenberg-marquardt"):
@@ -125,8 +125,8 @@ def main(argv=None) -> int:
     lines = [
         "# Volatility surfaces: completion speed",
         "",
-        f"Produced by `python {Path(__file__).relative_to(HERE.parent)} "
-        f"{' '.join(sys.argv[1:])}` on one CPU thread (shared machine; both sides measured "
+        f"Produced by `{command_of(__file__, sys.argv[1:])}` "
+        f"on one CPU thread (shared machine; both sides measured "
         "back to back).",
         "",
         f"Surfaces: 100 fresh draws per simulator (seed 99), {args.observed} random observed "

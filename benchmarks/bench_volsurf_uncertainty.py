@@ -25,20 +25,9 @@ sys.path.insert(0, str(HERE))
 
 from bench_volsurf import CAD, cad_random_masks, cad_surface  # noqa: E402
 from bench_volsurf_variants import SETS, SIZES, validation_sets  # noqa: E402
-from make_results import write_section  # noqa: E402
+from make_results import command_of, write_section  # noqa: E402
 
 COLUMNS = ("mae_bp", "std_bp", "coverage_1sd", "coverage_2sd")
-
-
-def command_line(argv: list[str]) -> str:
-    """The arguments as given, the note's text shown as NOTE (it is printed below)."""
-    shown = list(argv)
-    for i, arg in enumerate(shown):
-        if arg == "--note" and i + 1 < len(shown):
-            shown[i + 1] = "NOTE"
-        elif arg.startswith("--note="):
-            shown[i] = "--note=NOTE"
-    return " ".join(shown)
 
 
 def row(label: str, errors: dict) -> str:
@@ -72,8 +61,8 @@ def main(argv=None) -> int:
     lines = [
         "# Volatility surfaces: coverage of the completion's standard deviations (`iv_std`)",
         "",
-        f"Produced by `python {Path(__file__).relative_to(HERE.parent)} "
-        f"{command_line(sys.argv[1:])}` (CPU, one thread). Model: "
+        f"Produced by `{command_of(__file__, sys.argv[1:])}` "
+        f"(CPU, one thread). Model: "
         f"{args.model or 'the shipped pointwise model'}. Errors on the unobserved points of "
         "completions from random observed sets against the completion's Laplace standard "
         "deviation; exact Gaussian s.d.s would put 68 % of the errors within one s.d. and 95 % "

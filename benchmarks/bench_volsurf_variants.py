@@ -31,7 +31,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make_results import write_section  # noqa: E402
+from make_results import command_of, write_section  # noqa: E402
 
 SIZES = (5, 10, 20)
 SETS = {"fx": "FX", "mix": "mixed", "wide": "wide FX", "term": "time-changed FX"}
@@ -152,8 +152,8 @@ def main(argv=None) -> int:
     lines = [
         "# Volatility surfaces: choosing the shipped model on simulated validation surfaces",
         "",
-        f"Produced by `python {Path(__file__).relative_to(HERE.parent)} "
-        f"{' '.join(sys.argv[1:])}` (CPU, one thread). Validation surfaces: fresh simulator "
+        f"Produced by `{command_of(__file__, sys.argv[1:])}` "
+        f"(CPU, one thread). Validation surfaces: fresh simulator "
         f"draws (seed 7), {args.n_fx} FX-like, {args.n_mix} mixed FX/equity, {args.n_fx} "
         "'wide FX' (FX-like from the wider held-out parameter box `WIDE_FX` of this script) and "
         f"{args.n_fx} 'time-changed FX' (FX-like, every draw on a changed clock, "

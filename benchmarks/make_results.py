@@ -34,6 +34,18 @@ ORDER = [
 ]
 
 
+def command_of(script: str, argv: list[str]) -> str:
+    """``python benchmarks/SCRIPT.py ARGS`` for a results header; a ``--note`` text is shown
+    as NOTE, since the section prints it in full below."""
+    shown = list(argv)
+    for i, arg in enumerate(shown):
+        if arg == "--note" and i + 1 < len(shown):
+            shown[i + 1] = "NOTE"
+        elif arg.startswith("--note="):
+            shown[i] = "--note=NOTE"
+    return " ".join(["python", str(Path(script).resolve().relative_to(HERE.parent)), *shown])
+
+
 def write_section(path: Path, text: str, echo: bool = True) -> None:
     """Write one benchmark's section file atomically (a crash never leaves half a table) and
     echo it, so the numbers are also in the run's log."""
