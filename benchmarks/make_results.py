@@ -29,6 +29,7 @@ ORDER = [
     "volsurf_kde",
     "volsurf_variants_width",
     "volsurf_variants_time",
+    "volsurf_variants_long",
     "volsurf_prior_weight",
     "volsurf_uncertainty",
 ]

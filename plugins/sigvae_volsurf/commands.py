@@ -102,7 +102,7 @@ def generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bandwidth",
         metavar="RULE_OR_FACTOR",
-        help="KDE bandwidth: scott, silverman or a factor (default: 0.35, chosen for the "
+        help="KDE bandwidth: scott, silverman or a factor (default: 0.40, chosen for the "
         "shipped model by likelihood cross-validation)",
     )
     parser.add_argument("--grid", metavar="TENORS,DELTAS", help="output grid (pointwise models)")

@@ -111,8 +111,8 @@ def card_text(
         "Latent size, KL weight, likelihood noise, arbitrage penalty, training-data mix and the "
         "completion's prior weight were chosen on simulated validation surfaces only (fresh "
         "simulator draws with seed 7: `benchmarks/results/volsurf_variants.md`). The real CAD "
-        "surface was not used for any choice; it is a test surface, scored once for the shipped "
-        "model in `benchmarks/results/volsurf.md`.",
+        "surface was not used for any choice; it is a test surface, scored for the shipped model "
+        "only after the choice, in `benchmarks/results/volsurf.md`.",
         *(["", notes.strip(), ""] if notes.strip() else [""]),
         "## Completion",
         "Default: batched Levenberg-Marquardt in latent space from the better of the prior "

@@ -8,10 +8,11 @@ times a squared bandwidth factor: Scott's ``n^(-1/(d+4))`` or Silverman's
 ``scipy.stats.gaussian_kde``), or a given number. A draw is a remembered training latent plus
 correlated Gaussian noise.
 
-The default factor, 0.35, was chosen by likelihood cross-validation for the shipped model
-(8 latent dimensions, 4096 remembered latents): it maximised the mean KDE log-density of the
-latents of held-out simulated validation surfaces, where Scott's factor (0.50) and
-Silverman's (0.46) oversmooth this multimodal latent density
+The default factor, 0.40, was chosen by likelihood cross-validation for the shipped model
+(12 latent dimensions, 4096 remembered latents): it maximised the mean KDE log-density of the
+latents of held-out simulated validation surfaces (0.35 came a close second; it was the choice
+for the earlier 8- and 10-dimensional models), where Scott's factor (0.60) and Silverman's
+(0.55) oversmooth this multimodal latent density
 (``benchmarks/results/volsurf_kde.md``; the arbitrage rate played no part in the choice).
 """
 
@@ -22,7 +23,7 @@ import torch
 from sigvae.errors import SigvaeError
 
 BANDWIDTHS = ("scott", "silverman")
-DEFAULT_BANDWIDTH = 0.35
+DEFAULT_BANDWIDTH = 0.40
 
 
 def bandwidth_factor(rule: str | float, n: int, d: int) -> float:
