@@ -112,7 +112,14 @@ def render(model, args, test_report, sim_rows, subset_rows, cad_rows, generation
         f"{args.n_train} surfaces per simulator (seed 0, equity-like share "
         f"{args.train_equity_share}, FX parameter box {args.train_fx_box}, time-changed share "
         f"{args.train_time_change_share}"
-        "), the pointwise VAE's training mix. Test surfaces use the standard box. "
+        "), the pointwise VAE's training mix"
+        + (
+            f"; `grid VAE` is the checkpoint `{args.grid_model}`, trained by "
+            "`sigvae run pipelines/volsurf_grid.yaml` on that same mix"
+            if args.grid_model
+            else ""
+        )
+        + ". Test surfaces use the standard box. "
         "Errors are on the unobserved grid points, in vol basis points; "
         "`arb` is the share of completed grids with butterfly or calendar arbitrage.",
         "## Goals",
