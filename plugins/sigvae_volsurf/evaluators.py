@@ -69,13 +69,15 @@ def completion_errors(
     method="levenberg-marquardt",
     prior_weight=1.0,
     observed_vols=None,
+    misfit=True,
 ) -> dict[str, float]:
     """MAE/RMSE (vol basis points) on the unobserved (and ``available``) points, seconds per
     surface, and how well the completion's standard deviations cover the errors: the median
     s.d. (bp) and the shares of errors within one and two s.d. (0.68 and 0.95 if they were
     exact Gaussian). ``observed_vols`` (default ``vols``) are the values the completion sees at
     the observed points, e.g. ``vols`` plus quote noise; errors are always scored against
-    ``vols``."""
+    ``vols``. ``misfit``: whether the s.d. is widened by the fit's reduced chi-square
+    (:func:`~sigvae_volsurf.completion.completion_std`)."""
     from sigvae_volsurf.completion import (
         FewQuotesWarning,
         complete_latents,
@@ -103,7 +105,7 @@ def completion_errors(
             prior_weight=prior_weight,
         )
     fitted = decode_vols(model, z, grid)
-    std = completion_std(model, z, grid[order], values, grid, obs, prior_weight)
+    std = completion_std(model, z, grid[order], values, grid, obs, prior_weight, misfit=misfit)
     scored = ~masks if available is None else ~masks & available
     err = (fitted - vols)[scored]
     std = std[scored]

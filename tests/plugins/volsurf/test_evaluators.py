@@ -150,3 +150,21 @@ def test_completion_std_grows_with_the_misfit_to_the_quotes():
     # quotes the level fits exactly keep the plain Laplace s.d.
     exact = completion_std(model, z, coords, np.full((2, 12), 0.2), grid)
     np.testing.assert_allclose(exact, 1 / np.sqrt(precision), rtol=1e-3)
+
+
+def test_completion_errors_can_leave_out_the_misfit_scaling():
+    """Quotes 10 s off the truth either way: the scaled s.d. is wider than the plain one,
+    which is the level's exact posterior s.d. s / sqrt(n) (prior negligible)."""
+    from sigvae_volsurf.evaluators import completion_errors
+
+    model = Level(0.0)
+    truth = np.full((2, GRID.size), 0.2)
+    masks = np.zeros(truth.shape, bool)
+    masks[:, :12] = True
+    offsets = np.zeros(GRID.size)
+    offsets[:12] = np.tile([-0.01, 0.01], 6)
+    quoted = truth + offsets
+    plain = completion_errors(model, truth, masks, observed_vols=quoted, misfit=False)
+    scaled = completion_errors(model, truth, masks, observed_vols=quoted)
+    assert plain["std_bp"] == pytest.approx(1e4 * model.sigma / np.sqrt(12), rel=1e-3)
+    assert scaled["std_bp"] > 5 * plain["std_bp"]

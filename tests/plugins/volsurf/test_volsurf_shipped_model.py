@@ -35,17 +35,18 @@ def test_completion_std_shrinks_with_more_quotes_and_covers_the_truth():
 
     model = load_volsurf_model()
     truth, _ = simulate_surfaces(4, model.grid, seed=123, equity_share=0.0)
-    truth = truth.rename(columns={"group": "date"})
+    truth = truth.rename(columns={"group": "date", "iv": "truth"})
     spread, inside = {}, {}
     for n in (5, 20):
         quotes = truth.groupby("date", group_keys=False).sample(n, random_state=0)
-        out = complete_surface(quotes[["date", "tenor", "delta", "iv"]], model=model)
+        quotes = quotes.rename(columns={"truth": "iv"})[["date", "tenor", "delta", "iv"]]
+        out = complete_surface(quotes, model=model)
         both = out.merge(
             truth, left_on=["group", "tenor", "delta"], right_on=["date", "tenor", "delta"]
         )
         hidden = both[~both["observed"]]
         assert (hidden["iv_std"] > 0).all()
         spread[n] = hidden["iv_std"].median()
-        inside[n] = ((hidden["iv_model"] - hidden["iv_y"]).abs() < 2 * hidden["iv_std"]).mean()
+        inside[n] = ((hidden["iv_model"] - hidden["truth"]).abs() < 2 * hidden["iv_std"]).mean()
     assert spread[20] < 0.5 * spread[5]
     assert min(inside.values()) > 0.75
