@@ -130,6 +130,12 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(HERE / "results" / "volsurf_variants.md"))
     parser.add_argument("--cache", default=None, help="npz file caching the validation sets")
     parser.add_argument("--note", default="", help="how the variants were trained (markdown)")
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        help="NAME of a run: add each run's error ratios to it (per set at 5 quotes, worst "
+        "and mean over the sets at 10 and 20 quotes)",
+    )
     args = parser.parse_args(argv)
 
     import torch
@@ -171,8 +177,31 @@ def main(argv=None) -> int:
     for name, scores, gen in rows:
         text = " | ".join(f"{scores[key][col]:.1f}" for key in SETS for col in COLUMNS)
         lines.append(f"| {name} | {text} | {gen['kde']:.1f} | {gen['prior']:.1f} |")
+    if args.baseline:
+        lines += ["", *ratio_table(rows, args.baseline)]
     write_section(Path(args.out), "\n".join(lines) + "\n")
     return 0
+
+
+def ratio_table(rows, baseline: str) -> list[str]:
+    """Each run's completion errors as ratios to the ``baseline`` run's: the worst set at 5
+    quotes, the worst and the mean over the sets at 10 and 20 quotes, and KDE arbitrage."""
+    base = next(scores for name, scores, _ in rows if name == baseline)
+    lines = [
+        f"Ratios of completion MAE to '{baseline}':",
+        "",
+        "| variant | worst set, 5 quotes | worst set, 10 and 20 quotes | "
+        "mean over sets, 10 and 20 quotes | generated arb. KDE % |",
+        "|---|---|---|---|---|",
+    ]
+    for name, scores, gen in rows:
+        five = [scores[k]["mae_5"] / base[k]["mae_5"] for k in SETS]
+        more = [scores[k][c] / base[k][c] for k in SETS for c in ("mae_10", "mae_20")]
+        lines.append(
+            f"| {name} | {max(five):.3f} | {max(more):.3f} | {np.mean(more):.3f} | "
+            f"{gen['kde']:.1f} |"
+        )
+    return lines
 
 
 if __name__ == "__main__":
